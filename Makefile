@@ -1,0 +1,45 @@
+# The front door. `make test` and `make demo` build everything they need, starting with .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help install test demo lint bench clean lock
+
+help:
+	@echo "make demo   run the main job on the embedded local stack"
+	@echo "make test   run the whole test suite"
+	@echo "make lint   ruff + mypy on product code"
+	@echo "make bench  print benchmark numbers"
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found %s); set PYTHON=python3.11" % sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+demo: $(STAMP)
+	$(BIN)/scheduling demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check functions tooling tests
+	$(BIN)/ruff format --check functions tooling tests
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python tooling/benchmarks/pf360_client_roundtrip.py
+
+# Re-pin every dependency from pyproject.toml into requirements/constraints.txt (needs the network).
+lock:
+	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
+	.lockvenv/bin/python -m pip install --quiet -e '.[dev]'
+	.lockvenv/bin/python -m pip freeze --exclude-editable > requirements/constraints.txt
+	rm -rf .lockvenv
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

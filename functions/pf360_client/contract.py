@@ -1,0 +1,87 @@
+"""Loads the PF360 JSON Schemas (draft 2020-12) and validates envelopes and response bodies.
+
+Schemas are looked up, in order, in `$PF360_SCHEMA_DIR`, in `schemas/` inside this package (where the
+layer build copies them) and in the repository's `schemas/pf360/`. Validators are compiled once per
+process: cold start pays for it, calls do not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+SCHEMA_VERSION = "v1"
+_ENV_DIR = "PF360_SCHEMA_DIR"
+
+
+class ContractViolation(ValueError):
+    """A document does not match its schema. `problems` are short `where: what` lines."""
+
+    def __init__(self, schema_name: str, problems: list[str]) -> None:
+        super().__init__(f"{schema_name}: " + "; ".join(problems))
+        self.schema_name = schema_name
+        self.problems = problems
+
+
+def schema_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    candidates = [Path(os.environ[_ENV_DIR])] if os.environ.get(_ENV_DIR) else []
+    candidates += [here / "schemas", here.parents[1] / "schemas" / "pf360"]
+    for candidate in candidates:
+        if (candidate / SCHEMA_VERSION).is_dir():
+            return candidate / SCHEMA_VERSION
+    raise FileNotFoundError(f"PF360 schemas not found; looked in {[str(c) for c in candidates]}")
+
+
+@cache
+def _registry() -> tuple[Registry, dict[str, dict[str, Any]]]:
+    by_file: dict[str, dict[str, Any]] = {}
+    resources = []
+    for path in sorted(schema_dir().glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        by_file[path.name] = document
+        resources.append((document["$id"], Resource.from_contents(document)))
+    return Registry().with_resources(resources), by_file
+
+
+@cache
+def validator(file_name: str) -> Draft202012Validator:
+    registry, by_file = _registry()
+    if file_name not in by_file:
+        raise KeyError(f"no schema {file_name} in {schema_dir()}")
+    return Draft202012Validator(by_file[file_name], registry=registry)
+
+
+def schema_names() -> list[str]:
+    return sorted(_registry()[1])
+
+
+def check(file_name: str, document: Any) -> None:
+    """Raise ContractViolation listing (at most five) problems when `document` breaks the schema."""
+    errors = sorted(validator(file_name).iter_errors(document), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise ContractViolation(file_name, [_describe(e) for e in errors[:5]])
+
+
+def _describe(error: Any) -> str:
+    # Name the rule, never echo the value: a response can hold addresses and names.
+    where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+    if error.validator in ("required", "additionalProperties", "unevaluatedProperties"):
+        what = error.message  # names only property keys
+    else:
+        what = f"fails {error.validator} {json.dumps(error.validator_value, default=str)[:80]}"
+    return f"{where}: {what}"
+
+
+def request_schema(operation: str) -> str:
+    return f"{operation}.request.json"
+
+
+def response_schema(operation: str) -> str:
+    return f"{operation}.response.json"

@@ -1,0 +1,40 @@
+"""Builds the client the settings ask for; the only place that knows which transport serves what.
+
+Mock mode: every operation goes to the in-process fake. Real mode: reads go over HTTP; confirm and
+cancel stay on a *shadow* fake (one that accepts projects it has never seen) until their feature flag
+is on, so reads can go live before writes; weather goes to `WEATHER_API_URL` or the fake.
+"""
+
+from __future__ import annotations
+
+from pf360_client.client import PF360Client
+from pf360_client.credentials import CredentialProvider, SecretsManagerCredentials
+from pf360_client.fake.app import FakeApp
+from pf360_client.fake.model import FakePF360
+from pf360_client.settings import Settings
+from pf360_client.transport import HttpTransport, InProcessTransport
+
+
+def build_client(
+    settings: Settings | None = None,
+    *,
+    fake: FakePF360 | None = None,
+    credentials: CredentialProvider | None = None,
+) -> PF360Client:
+    """`fake` and `credentials` override what the settings would build (the local runtime shares one fake)."""
+    settings = settings or Settings.from_env()
+    if settings.use_mock_api:
+        return PF360Client(InProcessTransport(FakeApp(fake or FakePF360(settings.mock_seed))))
+
+    if credentials is None:
+        assert settings.credentials_secret is not None  # Settings guarantees it in real mode
+        credentials = SecretsManagerCredentials(settings.credentials_secret, settings.credentials_max_age)
+    http = HttpTransport(settings.base_url, settings.timeout, credentials)
+    shadow = InProcessTransport(FakeApp(fake or FakePF360(settings.mock_seed, shadow=True)))
+    weather = HttpTransport(settings.weather_url, settings.timeout, None) if settings.weather_url else shadow
+    return PF360Client(
+        http,
+        confirm=http if settings.enable_real_confirm else shadow,
+        cancel=http if settings.enable_real_cancel else shadow,
+        weather=weather,
+    )

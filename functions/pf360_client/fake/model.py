@@ -1,0 +1,278 @@
+"""The stateful fake PF360: a capacity calendar, request ids that expire, bookings, notes.
+
+Business rules fail the way the real API does (HTTP status plus a message the client classifies):
+confirming a full slot, confirming an already scheduled project, a stale request_id. Thread-safe;
+`reset()` returns to the seeded state. Time comes from an injectable clock so tests control expiry.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from pf360_client.fake.data import (
+    CLIENTS,
+    NO_AVAILABILITY_CATEGORIES,
+    SCHEDULABLE_STATUSES,
+    WEEKDAYS,
+    ClientProfile,
+    Project,
+    SeedData,
+    build_seed,
+)
+
+Clock = Callable[[], datetime]
+
+
+class FakeHTTPError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+# Messages as the real API words them; the client classifies on these phrases.
+ALREADY_SCHEDULED = "Project is already scheduled"
+SLOT_TAKEN = "Selected slot is no longer available"
+SLOT_INVALID = "Selected slot is not available for this date"
+REQUEST_EXPIRED = "Request ID is invalid or expired"
+
+
+@dataclass
+class IssuedRequest:
+    request_id: int
+    client_id: str
+    project_id: str
+    issued_at: datetime
+    reschedule: bool
+    used: bool = False
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class FakePF360:
+    def __init__(
+        self,
+        seed: int = 1645975,
+        *,
+        clock: Clock = _utcnow,
+        request_ttl: timedelta = timedelta(minutes=15),
+        horizon_days: int = 14,
+        shadow: bool = False,
+    ) -> None:
+        """`shadow=True` serves writes for projects it has never seen (real reads, mock writes)."""
+        self.seed = seed
+        self.clock = clock
+        self.request_ttl = request_ttl
+        self.horizon_days = horizon_days
+        self.shadow = shadow
+        self._lock = threading.RLock()
+        self.reset()
+
+    # --- state ------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        with self._lock:
+            self._data: SeedData = build_seed(self.seed, self.today())
+            self._bookings: dict[tuple[str, str, str], int] = {}
+            self._requests: dict[int, IssuedRequest] = {}
+            self._next_request_id = 1600 + self.seed % 100
+            self._confirmations = 0
+            for project in self._data.projects.values():
+                if project.scheduled_date and project.scheduled_time:
+                    self._book(project.client_id, project.scheduled_date, project.scheduled_time, +1)
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    def client(self, client_id: str) -> ClientProfile:
+        profile = self._data.clients.get(client_id)
+        if profile is None and self.shadow:
+            profile = self._data.clients[client_id] = replace(next(iter(CLIENTS.values())), client_id=client_id)
+        if profile is None:
+            raise FakeHTTPError(404, "Client not found")
+        return profile
+
+    def project(self, client_id: str, project_id: str, *, for_write: bool = False) -> Project:
+        self.client(client_id)
+        project = self._data.projects.get(project_id)
+        if project is None and self.shadow and for_write:
+            project = self._shadow_project(client_id, project_id)
+        if project is None or project.client_id != client_id:
+            raise FakeHTTPError(404, "Project not found")
+        return project
+
+    def customer_projects(self, client_id: str, customer_id: str) -> list[Project]:
+        self.client(client_id)
+        ids = self._data.customers.get((client_id, customer_id))
+        if ids is None:
+            raise FakeHTTPError(404, "Customer not found")
+        return [self._data.projects[pid] for pid in ids]
+
+    # --- calendar ---------------------------------------------------------------------------
+
+    def slot_times(self, profile: ClientProfile, day: date) -> list[str]:
+        hours = next(w for w in profile.work_hours if w.day == WEEKDAYS[day.weekday()])
+        if not hours.is_working:
+            return []
+        start, end = int(hours.start[:2]), int(hours.end[:2])
+        return [f"{h:02d}:00:00" for h in range(start, end - profile.slot_hours + 1, profile.slot_hours)]
+
+    def capacity(self, client_id: str, day: str, time: str) -> int:
+        """Crews free for a slot: a seeded base capacity less the seeded base load and bookings."""
+        mix = zlib.crc32(f"{self.seed}|{client_id}|{day}|{time}".encode())
+        crews, base_load = 1 + mix % 3, (mix >> 8) % 4 // 2  # 1-3 crews, 0-1 already busy
+        return max(0, crews - base_load - self._bookings.get((client_id, day, time), 0))
+
+    def open_slots(self, profile: ClientProfile, day: date) -> list[str]:
+        return [t for t in self.slot_times(profile, day) if self.capacity(profile.client_id, day.isoformat(), t)]
+
+    def open_dates(self, project: Project, start: date, end: date) -> list[str]:
+        if project.category in NO_AVAILABILITY_CATEGORIES:
+            return []
+        profile = self.client(project.client_id)
+        first = max(start, self.today() + timedelta(days=1))
+        days = (first + timedelta(days=i) for i in range((end - first).days + 1))
+        return [d.isoformat() for d in days if self.open_slots(profile, d)]
+
+    def _book(self, client_id: str, day: str, time: str, delta: int) -> None:
+        key = (client_id, day, time)
+        self._bookings[key] = max(0, self._bookings.get(key, 0) + delta)
+
+    def fill_slot(self, client_id: str, day: str, time: str) -> None:
+        """Take every free crew of a slot, as if other customers just booked it ("slot just taken")."""
+        with self._lock:
+            self._book(client_id, day, time, self.capacity(client_id, day, time))
+
+    # --- request ids ------------------------------------------------------------------------
+
+    def issue_request(self, project: Project, *, reschedule: bool) -> int:
+        request_id = self._next_request_id
+        self._next_request_id += 1
+        self._requests[request_id] = IssuedRequest(
+            request_id, project.client_id, project.project_id, self.clock(), reschedule
+        )
+        return request_id
+
+    def check_request(self, project: Project, request_id: int | str) -> IssuedRequest | None:
+        if self.shadow:
+            return None
+        issued = self._requests.get(int(request_id)) if str(request_id).isdigit() else None
+        if (
+            issued is None
+            or issued.used
+            or issued.project_id != project.project_id
+            or self.clock() - issued.issued_at > self.request_ttl
+        ):
+            raise FakeHTTPError(400, REQUEST_EXPIRED)
+        return issued
+
+    def expire_requests(self) -> None:
+        """Make every issued request id stale, as if the scheduler had dropped them."""
+        with self._lock:
+            for issued in self._requests.values():
+                issued.used = True
+
+    # --- operations (all under the lock) -----------------------------------------------------
+
+    def available_dates(self, client_id: str, project_id: str, start: str, end: str,
+                        *, reschedule: bool) -> dict[str, Any]:
+        with self._lock:
+            project = self.project(client_id, project_id)
+            if reschedule and project.status != "Scheduled":
+                raise FakeHTTPError(400, "Project does not have a scheduled appointment to reschedule")
+            if not reschedule and project.status not in SCHEDULABLE_STATUSES | {"Scheduled"}:
+                raise FakeHTTPError(400, f"Project cannot be scheduled in status {project.status}")
+            first, last = date.fromisoformat(start), date.fromisoformat(end)
+            if last <= first:  # the real API is called with today/today: use the default horizon
+                last = self.today() + timedelta(days=self.horizon_days)
+            dates = self.open_dates(project, first, last)
+            request_id = self.issue_request(project, reschedule=reschedule)
+            return {"dates": dates, "slots": [], "request_id": request_id}
+
+    def time_slots(self, client_id: str, project_id: str, day: str, request_id: int | str) -> dict[str, Any]:
+        with self._lock:
+            project = self.project(client_id, project_id)
+            self.check_request(project, request_id)
+            profile = self.client(client_id)
+            when = date.fromisoformat(day)
+            slots = [] if when <= self.today() else self.open_slots(profile, when)
+            return {"slots": [_format_slot(t, profile.slot_format) for t in slots], "date": day,
+                    "request_id": request_id}
+
+    def confirm(self, client_id: str, project_id: str, day: str, time: str,
+                request_id: int | str) -> dict[str, Any]:
+        with self._lock:
+            project = self.project(client_id, project_id, for_write=True)
+            issued = self.check_request(project, request_id)
+            moving = issued is not None and issued.reschedule
+            if project.status == "Scheduled" and not moving:
+                raise FakeHTTPError(400, ALREADY_SCHEDULED)
+            if project.status not in SCHEDULABLE_STATUSES | {"Scheduled"}:
+                raise FakeHTTPError(400, f"Project cannot be scheduled in status {project.status}")
+            if not self.shadow:  # a shadow cannot know the real calendar: it accepts any slot
+                when = date.fromisoformat(day)
+                if when <= self.today() or time not in self.slot_times(self.client(client_id), when):
+                    raise FakeHTTPError(400, SLOT_INVALID)
+                if self.capacity(client_id, day, time) <= 0:
+                    raise FakeHTTPError(400, SLOT_TAKEN)
+            if project.scheduled_date and project.scheduled_time:  # a reschedule moves atomically
+                self._book(client_id, project.scheduled_date, project.scheduled_time, -1)
+            self._book(client_id, day, time, +1)
+            project.status, project.scheduled_date, project.scheduled_time = "Scheduled", day, time
+            if issued:
+                issued.used = True
+            self._confirmations += 1
+            return {
+                "confirmation_number": f"PF{project_id}-{self._confirmations:05d}",
+                "project_id": project_id, "date": day, "time": time, "request_id": request_id,
+            }
+
+    def cancel(self, client_id: str, project_id: str) -> dict[str, Any]:
+        with self._lock:
+            project = self.project(client_id, project_id, for_write=True)
+            if self.shadow and project.status != "Scheduled":
+                project.status = "Cancelled"  # the real appointment is unknown to a shadow
+                return {"project_id": project_id, "status": "Cancelled"}
+            if project.status != "Scheduled" or not project.scheduled_date or not project.scheduled_time:
+                raise FakeHTTPError(400, "Project does not have a scheduled appointment to cancel")
+            self._book(client_id, project.scheduled_date, project.scheduled_time, -1)
+            project.status, project.scheduled_date, project.scheduled_time = "Cancelled", None, None
+            return {"project_id": project_id, "status": "Cancelled"}
+
+    def add_note(self, client_id: str, customer_id: str, project_id: str, text: str) -> dict[str, str]:
+        with self._lock:
+            project = self.project(client_id, project_id, for_write=True)
+            if project.customer_id != customer_id and not self.shadow:
+                raise FakeHTTPError(404, "Project not found for this customer")
+            note = {
+                "note_id": f"N-{project_id}-{len(project.notes) + 1}", "note_text": text,
+                "author": "Customer (virtual assistant)",
+                "created_at": self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+            project.notes.append(note)
+            return dict(note)
+
+    def notes(self, client_id: str, project_id: str) -> list[dict[str, str]]:
+        with self._lock:
+            return [dict(n) for n in reversed(self.project(client_id, project_id).notes)]
+
+    def _shadow_project(self, client_id: str, project_id: str) -> Project:
+        project = Project(project_id, client_id, "0", f"PRJ-{project_id}", "Installation", "Unknown",
+                          "Pending", "0", "unknown", None, "unknown", "NA", "00000",
+                          self.today().isoformat(), "0", "", "", 2)
+        self._data.projects[project_id] = project
+        return project
+
+
+def _format_slot(time: str, style: str) -> str:
+    if style == "iso":
+        return time
+    hour = int(time[:2])
+    return f"{(hour - 1) % 12 + 1:02d}:{time[3:5]} {'AM' if hour < 12 else 'PM'}"

@@ -1,0 +1,106 @@
+"""Transports carry an envelope to PF360 and bring back (status, headers, JSON body).
+
+`InProcessTransport` hands it to the fake PF360 in this process (mock mode). `HttpTransport` sends it
+with `requests` over a pooled session, with connect and read timeouts on every call, and refreshes
+the credentials once on a 401. Network failures become typed errors here; HTTP statuses are
+classified by the client, the same way for both transports.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from pf360_client.credentials import CredentialProvider
+from pf360_client.errors import PF360Timeout, PF360Unavailable
+from pf360_client.fake.app import FakeApp
+from pf360_client.operations import Envelope, Operation
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    status: int
+    body: Any  # parsed JSON; None when the body was empty or not JSON
+    headers: dict[str, str] = field(default_factory=dict)
+    json_ok: bool = True
+
+
+class Transport(Protocol):
+    name: str
+
+    def send(self, op: Operation, envelope: Envelope, client_id: str | None) -> RawResponse: ...
+
+
+class InProcessTransport:
+    name = "mock"
+
+    def __init__(self, app: FakeApp) -> None:
+        self.app = app
+
+    def send(self, op: Operation, envelope: Envelope, client_id: str | None) -> RawResponse:
+        answer = self.app.handle(op.name, envelope)
+        # A JSON round trip, as over the wire: callers never share the fake's objects.
+        return RawResponse(answer.status, json.loads(json.dumps(answer.body)), dict(answer.headers))
+
+
+class HttpTransport:
+    name = "http"
+
+    def __init__(
+        self,
+        base_url: str,
+        timeout: tuple[float, float],
+        credentials: CredentialProvider | None,
+        *,
+        pool_size: int = 20,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.credentials = credentials  # None: the service takes no PF360 token (weather)
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers.update({"Accept": "application/json", "User-Agent": "pf360-scheduling/0.1"})
+
+    def send(self, op: Operation, envelope: Envelope, client_id: str | None) -> RawResponse:
+        response = self._send_once(op, envelope, client_id, refresh=False)
+        if response.status == 401 and self.credentials is not None:
+            response = self._send_once(op, envelope, client_id, refresh=True)
+        return response
+
+    def _send_once(self, op: Operation, envelope: Envelope, client_id: str | None, *, refresh: bool) -> RawResponse:
+        headers = {}
+        if self.credentials is not None:
+            headers["Authorization"] = f"Bearer {self.credentials.token(refresh=refresh)}"
+        if client_id:
+            headers["Client_Id"] = client_id
+        url = self.base_url + op.render_path(envelope.get("path", {}))
+        try:
+            response = self.session.request(
+                op.method,
+                url,
+                params=envelope.get("query") or None,
+                json=envelope.get("body") if op.method == "POST" else None,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except requests.exceptions.ConnectTimeout as error:
+            raise PF360Unavailable("connect timeout", operation=op.name) from error
+        except (requests.exceptions.ReadTimeout, requests.exceptions.Timeout) as error:
+            raise PF360Timeout(f"no answer within {self.timeout[1]:g}s", operation=op.name) from error
+        except requests.exceptions.ConnectionError as error:
+            raise PF360Unavailable(f"connection failed: {type(error).__name__}", operation=op.name) from error
+        except requests.exceptions.RequestException as error:
+            raise PF360Unavailable(f"request failed: {type(error).__name__}", operation=op.name) from error
+        try:
+            body = response.json() if response.content else None
+            json_ok = True
+        except (ValueError, requests.exceptions.JSONDecodeError):
+            body, json_ok = None, False
+        return RawResponse(response.status_code, body, dict(response.headers), json_ok)
