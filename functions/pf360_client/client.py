@@ -8,12 +8,11 @@ retries: the state machine owns them.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
-
-from aws_lambda_powertools import Logger
 
 from pf360_client import contract
 from pf360_client.errors import (
@@ -55,7 +54,9 @@ from pf360_client.normalize import (
 from pf360_client.operations import OPERATIONS, Envelope
 from pf360_client.transport import RawResponse, Transport
 
-logger = Logger(child=True)
+# A plain stdlib logger: Lambda handlers give it Powertools' JSON format with
+# `copy_config_to_registered_loggers(source_logger=logger, include={"pf360_client"})`.
+logger = logging.getLogger(__name__)
 
 MAX_NOTE_LENGTH = 2000
 
@@ -68,7 +69,7 @@ class PF360Client:
         confirm: Transport | None = None,
         cancel: Transport | None = None,
         weather: Transport | None = None,
-        today: Callable[[], date] = lambda: datetime.now(timezone.utc).date(),
+        today: Callable[[], date] = lambda: datetime.now(UTC).date(),
     ) -> None:
         """`reads` serves every operation unless a dedicated transport is given for it."""
         self._routes = {
@@ -85,7 +86,10 @@ class PF360Client:
     # --- operations ---------------------------------------------------------------------------
 
     def get_projects(self, client_id: str, customer_id: str) -> list[Project]:
-        path = {"client_id": _arg(validate_client_id, client_id), "customer_id": _id(customer_id, "customer_id")}
+        path = {
+            "client_id": _arg(validate_client_id, client_id),
+            "customer_id": _id(customer_id, "customer_id"),
+        }
         body = self._call("get_projects", {"path": path}, client_id)
         return [_project(row) for row in body["data"]]
 
@@ -126,7 +130,7 @@ class PF360Client:
                 "time": _arg(normalize_time, slot),
                 "request_id": _arg(validate_request_id, request_id),
                 "is_chatbot": "true",
-                "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             },
         }
         body = self._call("confirm_appointment", envelope, client_id)
@@ -149,7 +153,8 @@ class PF360Client:
         path = {"client_id": _arg(validate_client_id, client_id)}
         data = self._call("get_business_hours", {"path": path}, client_id)["data"]
         days = tuple(
-            WorkDay(d["day"], d["is_working"], _hms(d.get("start")), _hms(d.get("end"))) for d in data["workHours"]
+            WorkDay(d["day"], d["is_working"], _hms(d.get("start")), _hms(d.get("end")))
+            for d in data["workHours"]
         )
         return BusinessHours(data.get("timezone"), days)
 
@@ -162,7 +167,9 @@ class PF360Client:
             raise PF360ValidationError("note text must not be empty", operation="add_note")
         cleaned = "".join(ch for ch in text.strip() if ch.isprintable() or ch in "\n\t")
         if len(cleaned) > MAX_NOTE_LENGTH:
-            raise PF360ValidationError(f"note text is longer than {MAX_NOTE_LENGTH} characters", operation="add_note")
+            raise PF360ValidationError(
+                f"note text is longer than {MAX_NOTE_LENGTH} characters", operation="add_note"
+            )
         path = {**self._project_path(client_id, project_id), "customer_id": _id(customer_id, "customer_id")}
         body = self._call("add_note", {"path": path, "body": {"note": cleaned}}, client_id)
         return _note(body["data"])
@@ -197,7 +204,9 @@ class PF360Client:
 
     # --- plumbing -----------------------------------------------------------------------------
 
-    def _dates(self, operation: str, client_id: str, project_id: str, start: str | None, end: str | None) -> AvailableDates:
+    def _dates(
+        self, operation: str, client_id: str, project_id: str, start: str | None, end: str | None
+    ) -> AvailableDates:
         today = self._today().isoformat()
         path = {
             **self._project_path(client_id, project_id),
@@ -220,7 +229,9 @@ class PF360Client:
         try:
             contract.check(contract.request_schema(operation), envelope)
         except contract.ContractViolation as violation:
-            raise PF360ValidationError("invalid request: " + "; ".join(violation.problems), operation=operation) from None
+            raise PF360ValidationError(
+                "invalid request: " + "; ".join(violation.problems), operation=operation
+            ) from None
         transport = self.transport_for(operation)
         started = time.perf_counter()
         outcome = "error"
@@ -257,7 +268,9 @@ def _check_response(operation: str, raw: RawResponse) -> dict[str, Any]:
             contract.check(contract.response_schema(operation), body)
         except contract.ContractViolation as violation:
             detail = "; ".join(violation.problems)
-            raise PF360BadResponse(f"answer breaks the contract: {detail}", operation=operation, status=status) from None
+            raise PF360BadResponse(
+                f"answer breaks the contract: {detail}", operation=operation, status=status
+            ) from None
         return body
     if status in (401, 403):
         raise PF360AuthError("PF360 rejected the credentials", operation=operation, status=status)
@@ -281,7 +294,9 @@ def _business_error(operation: str, status: int, message: str, *, default: type[
     text = message.lower()
     if "already scheduled" in text or "already has an appointment" in text:
         cls: type[PF360Error] = PF360AlreadyScheduled
-    elif "slot" in text and any(w in text for w in ("no longer", "not available", "unavailable", "taken", "full")):
+    elif "slot" in text and any(
+        w in text for w in ("no longer", "not available", "unavailable", "taken", "full")
+    ):
         cls = PF360SlotUnavailable
     elif "request" in text and any(w in text for w in ("expired", "invalid", "stale")):
         cls = PF360RequestExpired

@@ -26,7 +26,9 @@ class SecretsManagerCredentials:
 
     def token(self, *, refresh: bool = False) -> str:
         try:
-            value = self._secrets().get(self.secret_name, transform="json", max_age=self.max_age, force_fetch=refresh)
+            value = self._secrets().get(
+                self.secret_name, transform="json", max_age=self.max_age, force_fetch=refresh
+            )
         except Exception as error:  # boto errors, missing secret, JSON that does not parse
             raise PF360AuthError(
                 f"cannot read PF360 credentials secret {self.secret_name!r}: {type(error).__name__}"

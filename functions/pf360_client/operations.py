@@ -45,7 +45,9 @@ OPERATIONS: dict[str, Operation] = {
     for op in (
         Operation("get_projects", "GET", "/dashboard/get/{client_id}/{customer_id}"),
         Operation(
-            "get_available_dates", "GET", _SCHED + "/date/{start_date}/selected/{end_date}/get-rescheduler-slots"
+            "get_available_dates",
+            "GET",
+            _SCHED + "/date/{start_date}/selected/{end_date}/get-rescheduler-slots",
         ),
         Operation(
             "get_reschedule_dates",

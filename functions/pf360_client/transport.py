@@ -73,7 +73,9 @@ class HttpTransport:
             response = self._send_once(op, envelope, client_id, refresh=True)
         return response
 
-    def _send_once(self, op: Operation, envelope: Envelope, client_id: str | None, *, refresh: bool) -> RawResponse:
+    def _send_once(
+        self, op: Operation, envelope: Envelope, client_id: str | None, *, refresh: bool
+    ) -> RawResponse:
         headers = {}
         if self.credentials is not None:
             headers["Authorization"] = f"Bearer {self.credentials.token(refresh=refresh)}"

@@ -45,7 +45,9 @@ class FakeApp:
         try:
             contract.check(contract.request_schema(operation), envelope)
         except contract.ContractViolation as violation:
-            return FakeResponse(400, {"status": "error", "message": "Invalid request: " + "; ".join(violation.problems)})
+            return FakeResponse(
+                400, {"status": "error", "message": "Invalid request: " + "; ".join(violation.problems)}
+            )
         handler = self._handlers[operation]
         try:
             body = handler(envelope["path"], envelope.get("query", {}), envelope.get("body", {}))
@@ -59,7 +61,9 @@ class FakeApp:
         projects = self.model.customer_projects(path["client_id"], path["customer_id"])
         return {"status": "success", "data": [dashboard_row(p) for p in projects]}
 
-    def _dates(self, path: dict[str, Any], _q: dict[str, Any], _b: dict[str, Any], *, reschedule: bool = False) -> Any:
+    def _dates(
+        self, path: dict[str, Any], _q: dict[str, Any], _b: dict[str, Any], *, reschedule: bool = False
+    ) -> Any:
         data = self.model.available_dates(
             path["client_id"], path["project_id"], path["start_date"], path["end_date"], reschedule=reschedule
         )
@@ -76,7 +80,9 @@ class FakeApp:
         return {"data": data, "message": "Time slots retrieved"}
 
     def _confirm(self, path: dict[str, Any], _q: dict[str, Any], body: dict[str, Any]) -> Any:
-        data = self.model.confirm(path["client_id"], path["project_id"], body["date"], body["time"], body["request_id"])
+        data = self.model.confirm(
+            path["client_id"], path["project_id"], body["date"], body["time"], body["request_id"]
+        )
         return {"message": "Appointment scheduled successfully", "data": data}
 
     def _cancel(self, path: dict[str, Any], _q: dict[str, Any], _b: dict[str, Any]) -> Any:
@@ -86,7 +92,8 @@ class FakeApp:
     def _business_hours(self, path: dict[str, Any], _q: dict[str, Any], _b: dict[str, Any]) -> Any:
         profile = self.model.client(path["client_id"])
         hours = [
-            {"day": w.day, "is_working": w.is_working, "start": w.start, "end": w.end} for w in profile.work_hours
+            {"day": w.day, "is_working": w.is_working, "start": w.start, "end": w.end}
+            for w in profile.work_hours
         ]
         return {"data": {"workHours": hours, "timezone": profile.timezone}}
 
@@ -105,13 +112,17 @@ class FakeApp:
             day = (today + timedelta(days=offset)).isoformat()
             mix = zlib.crc32(f"{location}|{day}".encode())
             high = 45 + mix % 45
-            forecast.append({
-                "date": day,
-                "condition": ("Sunny", "Partly cloudy", "Cloudy", "Rain", "Thunderstorms", "Snow")[mix % 6],
-                "high_f": high,
-                "low_f": high - 8 - (mix >> 8) % 15,
-                "precipitation_chance": (mix >> 16) % 101,
-            })
+            forecast.append(
+                {
+                    "date": day,
+                    "condition": ("Sunny", "Partly cloudy", "Cloudy", "Rain", "Thunderstorms", "Snow")[
+                        mix % 6
+                    ],
+                    "high_f": high,
+                    "low_f": high - 8 - (mix >> 8) % 15,
+                    "precipitation_chance": (mix >> 16) % 101,
+                }
+            )
         return {"location": location, "units": "imperial", "forecast": forecast}
 
 

@@ -77,12 +77,20 @@ def _week(start: str, end: str, saturday: tuple[str, str] | None) -> tuple[WorkD
 
 
 CLIENTS = {
-    DEMO_CLIENT: ClientProfile(DEMO_CLIENT, "America/New_York", _week("08:00", "17:00", ("09:00", "13:00")), "ampm"),
+    DEMO_CLIENT: ClientProfile(
+        DEMO_CLIENT, "America/New_York", _week("08:00", "17:00", ("09:00", "13:00")), "ampm"
+    ),
     "11PF22QX": ClientProfile("11PF22QX", "America/Chicago", _week("07:00", "18:00", None), "iso"),
 }
 
-_TYPES = (("Installation", "Flooring"), ("Installation", "Windows"), ("Installation", "Cabinets"),
-          ("Measure", "Flooring"), ("Repair", "Deck Repair"), ("Installation", "Roofing"))
+_TYPES = (
+    ("Installation", "Flooring"),
+    ("Installation", "Windows"),
+    ("Installation", "Cabinets"),
+    ("Measure", "Flooring"),
+    ("Repair", "Deck Repair"),
+    ("Installation", "Roofing"),
+)
 _STATUSES = ("Pending", "Pending", "Ready to Schedule", "Scheduled", "Completed", "On Hold")
 _FIRST = ("Alex", "Jordan", "Sam", "Riley", "Casey", "Morgan", "Taylor", "Jamie")
 _LAST = ("Rivera", "Nguyen", "Okafor", "Larsen", "Patel", "Moreau", "Kowalski", "Santos")
@@ -114,24 +122,51 @@ def build_seed(seed: int, today: date, customers_per_client: int = 30) -> SeedDa
                 customer_id = str(rng.randrange(1_000_000, 9_999_999))
             for _ in range(rng.randint(1, 4)):
                 kind, category = rng.choice(_TYPES)
-                add(_project(rng, str(next_pid), client_id, customer_id, kind, category,
-                             rng.choice(_STATUSES), today))
+                add(
+                    _project(
+                        rng,
+                        str(next_pid),
+                        client_id,
+                        customer_id,
+                        kind,
+                        category,
+                        rng.choice(_STATUSES),
+                        today,
+                    )
+                )
                 next_pid += rng.randint(1, 7)
     return SeedData(dict(CLIENTS), projects, customers)
 
 
-def _project(rng: random.Random, pid: str, client_id: str, customer_id: str, kind: str, category: str,
-             status: str, today: date) -> Project:
+def _project(
+    rng: random.Random,
+    pid: str,
+    client_id: str,
+    customer_id: str,
+    kind: str,
+    category: str,
+    status: str,
+    today: date,
+) -> Project:
     city, state, zipcode = rng.choice(_CITIES)
     project = Project(
-        project_id=pid, client_id=client_id, customer_id=customer_id,
-        number=f"PRJ-{pid}", type=kind, category=category, status=status,
+        project_id=pid,
+        client_id=client_id,
+        customer_id=customer_id,
+        number=f"PRJ-{pid}",
+        type=kind,
+        category=category,
+        status=status,
         store_number=str(rng.randint(1000, 9999)),
         address1=f"{rng.randint(10, 9999)} {rng.choice(_STREETS)}",
-        address2=rng.choice((None, None, "Unit 2")), city=city, state=state, zipcode=zipcode,
+        address2=rng.choice((None, None, "Unit 2")),
+        city=city,
+        state=state,
+        zipcode=zipcode,
         date_sold=(today - timedelta(days=rng.randint(5, 60))).isoformat(),
         installer_id=str(rng.randint(100, 999)),
-        installer_first=rng.choice(_FIRST), installer_last=rng.choice(_LAST),
+        installer_first=rng.choice(_FIRST),
+        installer_last=rng.choice(_LAST),
         duration_hours=2,
     )
     if status == "Scheduled":
@@ -140,10 +175,14 @@ def _project(rng: random.Random, pid: str, client_id: str, customer_id: str, kin
     if status == "Completed":
         project.completed_date = (today - timedelta(days=rng.randint(1, 30))).isoformat()
     if rng.random() < 0.4:
-        project.notes.append({
-            "note_id": f"N-{pid}-1", "note_text": "Customer prefers morning appointments.",
-            "author": "Store associate", "created_at": f"{project.date_sold}T15:00:00Z",
-        })
+        project.notes.append(
+            {
+                "note_id": f"N-{pid}-1",
+                "note_text": "Customer prefers morning appointments.",
+                "author": "Store associate",
+                "created_at": f"{project.date_sold}T15:00:00Z",
+            }
+        )
     return project
 
 

@@ -11,7 +11,7 @@ import threading
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pf360_client.fake.data import (
@@ -53,7 +53,7 @@ class IssuedRequest:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class FakePF360:
@@ -94,7 +94,9 @@ class FakePF360:
     def client(self, client_id: str) -> ClientProfile:
         profile = self._data.clients.get(client_id)
         if profile is None and self.shadow:
-            profile = self._data.clients[client_id] = replace(next(iter(CLIENTS.values())), client_id=client_id)
+            profile = self._data.clients[client_id] = replace(
+                next(iter(CLIENTS.values())), client_id=client_id
+            )
         if profile is None:
             raise FakeHTTPError(404, "Client not found")
         return profile
@@ -131,7 +133,9 @@ class FakePF360:
         return max(0, crews - base_load - self._bookings.get((client_id, day, time), 0))
 
     def open_slots(self, profile: ClientProfile, day: date) -> list[str]:
-        return [t for t in self.slot_times(profile, day) if self.capacity(profile.client_id, day.isoformat(), t)]
+        return [
+            t for t in self.slot_times(profile, day) if self.capacity(profile.client_id, day.isoformat(), t)
+        ]
 
     def open_dates(self, project: Project, start: date, end: date) -> list[str]:
         if project.category in NO_AVAILABILITY_CATEGORIES:
@@ -181,8 +185,9 @@ class FakePF360:
 
     # --- operations (all under the lock) -----------------------------------------------------
 
-    def available_dates(self, client_id: str, project_id: str, start: str, end: str,
-                        *, reschedule: bool) -> dict[str, Any]:
+    def available_dates(
+        self, client_id: str, project_id: str, start: str, end: str, *, reschedule: bool
+    ) -> dict[str, Any]:
         with self._lock:
             project = self.project(client_id, project_id)
             if reschedule and project.status != "Scheduled":
@@ -203,11 +208,15 @@ class FakePF360:
             profile = self.client(client_id)
             when = date.fromisoformat(day)
             slots = [] if when <= self.today() else self.open_slots(profile, when)
-            return {"slots": [_format_slot(t, profile.slot_format) for t in slots], "date": day,
-                    "request_id": request_id}
+            return {
+                "slots": [_format_slot(t, profile.slot_format) for t in slots],
+                "date": day,
+                "request_id": request_id,
+            }
 
-    def confirm(self, client_id: str, project_id: str, day: str, time: str,
-                request_id: int | str) -> dict[str, Any]:
+    def confirm(
+        self, client_id: str, project_id: str, day: str, time: str, request_id: int | str
+    ) -> dict[str, Any]:
         with self._lock:
             project = self.project(client_id, project_id, for_write=True)
             issued = self.check_request(project, request_id)
@@ -231,7 +240,10 @@ class FakePF360:
             self._confirmations += 1
             return {
                 "confirmation_number": f"PF{project_id}-{self._confirmations:05d}",
-                "project_id": project_id, "date": day, "time": time, "request_id": request_id,
+                "project_id": project_id,
+                "date": day,
+                "time": time,
+                "request_id": request_id,
             }
 
     def cancel(self, client_id: str, project_id: str) -> dict[str, Any]:
@@ -252,7 +264,8 @@ class FakePF360:
             if project.customer_id != customer_id and not self.shadow:
                 raise FakeHTTPError(404, "Project not found for this customer")
             note = {
-                "note_id": f"N-{project_id}-{len(project.notes) + 1}", "note_text": text,
+                "note_id": f"N-{project_id}-{len(project.notes) + 1}",
+                "note_text": text,
                 "author": "Customer (virtual assistant)",
                 "created_at": self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"),
             }
@@ -264,9 +277,26 @@ class FakePF360:
             return [dict(n) for n in reversed(self.project(client_id, project_id).notes)]
 
     def _shadow_project(self, client_id: str, project_id: str) -> Project:
-        project = Project(project_id, client_id, "0", f"PRJ-{project_id}", "Installation", "Unknown",
-                          "Pending", "0", "unknown", None, "unknown", "NA", "00000",
-                          self.today().isoformat(), "0", "", "", 2)
+        project = Project(
+            project_id,
+            client_id,
+            "0",
+            f"PRJ-{project_id}",
+            "Installation",
+            "Unknown",
+            "Pending",
+            "0",
+            "unknown",
+            None,
+            "unknown",
+            "NA",
+            "00000",
+            self.today().isoformat(),
+            "0",
+            "",
+            "",
+            2,
+        )
         self._data.projects[project_id] = project
         return project
 

@@ -12,7 +12,9 @@ from scheduling_tooling.pf360_sim.server import DEFAULT_TOKEN, Simulator, Simula
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8360, help="port (default 8360; 0 picks a free one)")
-    parser.add_argument("--faults", metavar="FILE", help="fault profile (JSON); change it later with PUT /_sim/faults")
+    parser.add_argument(
+        "--faults", metavar="FILE", help="fault profile (JSON); change it later with PUT /_sim/faults"
+    )
     parser.add_argument("--seed", type=int, default=1645975, help="seed of the fake's data (default 1645975)")
     parser.add_argument("--token", default=DEFAULT_TOKEN, help="bearer token to accept")
 

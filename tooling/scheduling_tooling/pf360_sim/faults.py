@@ -89,7 +89,9 @@ class FaultPlan:
         rules: dict[str, list[FaultRule]] = {}
         for operation, items in faults.items():
             if operation != "*" and operation not in OPERATIONS:
-                raise FaultProfileError(f"unknown operation {operation!r}; known: {sorted(OPERATIONS)} or '*'")
+                raise FaultProfileError(
+                    f"unknown operation {operation!r}; known: {sorted(OPERATIONS)} or '*'"
+                )
             if not isinstance(items, list):
                 raise FaultProfileError(f"{operation}: rules must be a list")
             rules[operation] = [FaultRule.parse(item, f"{operation}[{i}]") for i, item in enumerate(items)]

@@ -19,7 +19,7 @@ import json
 import socket
 import struct
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -29,14 +29,16 @@ from pf360_client.fake.model import FakePF360
 from pf360_client.operations import OPERATIONS, match_route
 from scheduling_tooling.pf360_sim.faults import FaultPlan, FaultProfileError, FaultRule
 
-DEFAULT_TOKEN = "local-simulator-token"  # noqa: S105 - a fixed local credential, not a secret
+DEFAULT_TOKEN = "local-simulator-token"
 _MAX_BODY = 64 * 1024
 
 
 class Simulator:
     """State shared by the request handlers: the fake, the faults, the accepted token, a call log."""
 
-    def __init__(self, seed: int = 1645975, *, faults: FaultPlan | None = None, token: str = DEFAULT_TOKEN) -> None:
+    def __init__(
+        self, seed: int = 1645975, *, faults: FaultPlan | None = None, token: str = DEFAULT_TOKEN
+    ) -> None:
         self._clock_offset = timedelta()
         self.model = FakePF360(seed, clock=self.now)
         self.app = FakeApp(self.model)
@@ -47,7 +49,7 @@ class Simulator:
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc) + self._clock_offset
+        return datetime.now(UTC) + self._clock_offset
 
     def advance_clock(self, seconds: float) -> None:
         self._clock_offset += timedelta(seconds=seconds)
@@ -107,8 +109,15 @@ class _Handler(BaseHTTPRequestHandler):
         status = self._serve(op.name, op.service, method, path_params, url.query, raw_body)
         sim.record(op.name, status, self._fault_kind)
 
-    def _serve(self, operation: str, service: str, method: str, path_params: dict[str, str], query: str,
-               raw_body: bytes) -> int | None:
+    def _serve(
+        self,
+        operation: str,
+        service: str,
+        method: str,
+        path_params: dict[str, str],
+        query: str,
+        raw_body: bytes,
+    ) -> int | None:
         sim = self.server.simulator
         if service == "pf360":
             problem = self._auth_problem(path_params.get("client_id"))
@@ -135,7 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
             return 403, {"status": "error", "message": "Client_Id does not match the requested client"}
         return None
 
-    def _apply(self, fault: FaultRule, operation: str, envelope: dict[str, Any]) -> int | None | bool:
+    def _apply(self, fault: FaultRule, operation: str, envelope: dict[str, Any]) -> int | bool | None:
         """Act out a fault. Returns the status answered, None if the connection was dropped, or
         False to go on and answer normally."""
         sim = self.server.simulator
@@ -145,8 +154,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "status":
             return self._json(fault.status, {"status": "error", "message": fault.message})
         elif kind == "rate_limit":
-            return self._json(429, {"status": "error", "message": "Too many requests"},
-                              {"Retry-After": str(int(fault.retry_after))})
+            return self._json(
+                429,
+                {"status": "error", "message": "Too many requests"},
+                {"Retry-After": str(int(fault.retry_after))},
+            )
         elif kind == "hang":
             sim.stopping.wait(fault.seconds)
             self.close_connection = True
@@ -196,7 +208,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif (method, path) == ("PUT", "/_sim/token") and isinstance(document.get("token"), str):
             sim.token = document["token"]
             self._json(200, {"rotated": True})
-        elif (method, path) == ("POST", "/_sim/clock") and isinstance(document.get("advance_seconds"), int | float):
+        elif (method, path) == ("POST", "/_sim/clock") and isinstance(
+            document.get("advance_seconds"), int | float
+        ):
             sim.advance_clock(float(document["advance_seconds"]))
             self._json(200, {"now": sim.now().isoformat()})
         elif (method, path) == ("GET", "/_sim/calls"):
@@ -216,7 +230,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> int:
         return self._send(status, json.dumps(body).encode(), "application/json", headers)
 
-    def _send(self, status: int, payload: bytes, content_type: str, headers: dict[str, str] | None = None) -> int:
+    def _send(
+        self, status: int, payload: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> int:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
@@ -233,7 +249,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.close()
 
 
-def _envelope(method: str, path_params: dict[str, str], query: str, raw_body: bytes) -> tuple[dict[str, Any], str | None]:
+def _envelope(
+    method: str, path_params: dict[str, str], query: str, raw_body: bytes
+) -> tuple[dict[str, Any], str | None]:
     params = parse_qs(query, keep_blank_values=True)
     if any(len(values) > 1 for values in params.values()):
         return {}, "Invalid request: a query parameter is repeated"
@@ -268,7 +286,9 @@ class SimulatorServer:
         return f"http://{host}:{port}"
 
     def start(self) -> SimulatorServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="pf360-simulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="pf360-simulator", daemon=True
+        )
         self._thread.start()
         return self
 
