@@ -118,7 +118,7 @@ class PF360Client:
         body = self._call("get_time_slots", {"path": path, "query": {"request_id": str(rid)}}, client_id)
         data = body["data"]
         slots = sorted({_response_value(normalize_time, s, "get_time_slots") for s in data["slots"]})
-        return TimeSlots(path["project_id"], day, tuple(slots), data.get("request_id", rid))
+        return TimeSlots(path["project_id"], day, tuple(slots), rid)  # the caller's id, untouched
 
     def confirm_appointment(
         self, client_id: str, project_id: str, day: str, slot: str, request_id: RequestId
@@ -279,7 +279,8 @@ def _check_response(operation: str, raw: RawResponse) -> dict[str, Any]:
     if status == 408:
         raise PF360Timeout(message or "request timeout", operation=operation, status=status)
     if status == 429:
-        retry_after = parse_retry_after(raw.headers.get("Retry-After") or raw.headers.get("retry-after"))
+        hint = next((v for k, v in raw.headers.items() if k.lower() == "retry-after"), None)
+        retry_after = parse_retry_after(hint)
         error = PF360RateLimited(message or "rate limited", operation=operation, retry_after=retry_after)
         raise error
     if status in (400, 409, 422):
@@ -298,7 +299,9 @@ def _business_error(operation: str, status: int, message: str, *, default: type[
         w in text for w in ("no longer", "not available", "unavailable", "taken", "full")
     ):
         cls = PF360SlotUnavailable
-    elif "request" in text and any(w in text for w in ("expired", "invalid", "stale")):
+    elif ("request id" in text or "request_id" in text) and any(
+        w in text for w in ("expired", "invalid", "stale")
+    ):
         cls = PF360RequestExpired
     else:
         cls = default

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.validators import extend
 from referencing import Registry, Resource
 
 SCHEMA_VERSION = "v1"
@@ -51,11 +53,28 @@ def _registry() -> tuple[Registry, dict[str, dict[str, Any]]]:
 
 
 @cache
-def validator(file_name: str) -> Draft202012Validator:
+def _anchored(pattern: str) -> re.Pattern[str]:
+    # JSON Schema patterns are ECMA-262, where `$` is the end of the string; Python's `$` also
+    # matches before a final newline, which would let "12345\n" through as a project id.
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    if validator.is_type(instance, "string") and not _anchored(pattern).search(instance):
+        yield ValidationError(f"does not match {pattern!r}")
+
+
+_Validator = extend(Draft202012Validator, {"pattern": _pattern})
+
+
+@cache
+def validator(file_name: str) -> Any:
     registry, by_file = _registry()
     if file_name not in by_file:
         raise KeyError(f"no schema {file_name} in {schema_dir()}")
-    return Draft202012Validator(by_file[file_name], registry=registry)
+    return _Validator(by_file[file_name], registry=registry)
 
 
 def schema_names() -> list[str]:

@@ -13,26 +13,28 @@ from email.utils import parsedate_to_datetime
 
 RequestId = int | str
 
-_TIME_12H = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp])\.?\s*[Mm]\.?\s*$")
-_TIME_24H = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+Z?)?$")
+# Patterns are used with fullmatch: `$` would also accept a trailing newline.
+_TIME_12H = re.compile(r"\s*([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\s*([AaPp])\.?\s*[Mm]\.?\s*")
+_TIME_24H = re.compile(r"\s*([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\s*")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ][0-9:.]+Z?)?")
 # Identifiers travel in URL paths: keep them to characters that need no escaping.
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9]{2,32}$")
-_NUMERIC_ID = re.compile(r"^[0-9]{1,18}$")
-_REQUEST_ID_STR = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+_CLIENT_ID = re.compile(r"[A-Za-z0-9]{2,32}")
+_NUMERIC_ID = re.compile(r"[0-9]{1,18}")
+_REQUEST_ID_STR = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def normalize_time(value: str) -> str:
     """Return `HH:MM:SS` for "8:00 AM", "08:00 am", "08:00", "08:00:00"; raise ValueError otherwise."""
     if not isinstance(value, str):
         raise ValueError(f"time must be a string, got {type(value).__name__}")
-    if match := _TIME_12H.match(value):
+    if match := _TIME_12H.fullmatch(value):
         hour, minute, second, meridiem = match.groups()
         h = int(hour)
         if not 1 <= h <= 12:
             raise ValueError(f"invalid 12-hour time {value!r}")
         h = h % 12 + (12 if meridiem.lower() == "p" else 0)
-    elif match := _TIME_24H.match(value):
+    elif match := _TIME_24H.fullmatch(value):
         hour, minute, second = match.groups()
         h = int(hour)
     else:
@@ -45,14 +47,14 @@ def normalize_time(value: str) -> str:
 
 def normalize_date(value: str) -> str:
     """Return `YYYY-MM-DD` for a calendar date (a trailing time part is dropped); raise ValueError."""
-    if not isinstance(value, str) or not (match := _DATE.match(value.strip())):
+    if not isinstance(value, str) or not (match := _DATE.fullmatch(value.strip())):
         raise ValueError(f"unrecognised date {value!r}: expected YYYY-MM-DD")
     year, month, day = (int(g) for g in match.groups())
     return date(year, month, day).isoformat()  # raises ValueError for 2025-02-30
 
 
 def validate_client_id(value: str) -> str:
-    if not isinstance(value, str) or not _CLIENT_ID.match(value):
+    if not isinstance(value, str) or not _CLIENT_ID.fullmatch(value):
         raise ValueError("client_id must be 2-32 letters or digits")
     return value
 
@@ -60,7 +62,7 @@ def validate_client_id(value: str) -> str:
 def validate_numeric_id(value: str | int, name: str) -> str:
     """Customer and project ids: digits only, returned as a string."""
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-    if not isinstance(text, str) or not _NUMERIC_ID.match(text):
+    if not isinstance(text, str) or not _NUMERIC_ID.fullmatch(text):
         raise ValueError(f"{name} must be 1-18 digits")
     return text
 
@@ -73,7 +75,7 @@ def validate_request_id(value: object) -> RequestId:
         if value < 0:
             raise ValueError("request_id must not be negative")
         return value
-    if isinstance(value, str) and _REQUEST_ID_STR.match(value):
+    if isinstance(value, str) and _REQUEST_ID_STR.fullmatch(value):
         return value
     raise ValueError("request_id must be an integer or 1-128 URL-safe characters")
 
@@ -83,7 +85,7 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if value is None or not value.strip():
         return None
     text = value.strip()
-    if text.isdigit():
+    if _DIGITS.fullmatch(text):  # ASCII only: "²".isdigit() is true, float("²") fails
         return float(text)
     try:
         when = parsedate_to_datetime(text)

@@ -108,7 +108,7 @@ class Settings:
         seed_raw = env.get(PF360_MOCK_SEED, "").strip()
         seed = 1645975
         if seed_raw:
-            if seed_raw.isdigit():
+            if seed_raw.isascii() and seed_raw.isdigit():
                 seed = int(seed_raw)
             else:
                 problems.append(f"{PF360_MOCK_SEED}={seed_raw!r} must be a non-negative integer")

@@ -24,14 +24,13 @@ def simulator() -> Iterator[SimulatorServer]:
 
 
 @pytest.fixture
-def sim(simulator: SimulatorServer) -> Iterator[SimulatorServer]:
+def sim(simulator: SimulatorServer) -> SimulatorServer:
     """The module's simulator, reset to its seeded state with no faults and the default token."""
     admin = requests.Session()
     admin.post(f"{simulator.url}/_sim/reset", timeout=5).raise_for_status()
     admin.delete(f"{simulator.url}/_sim/faults", timeout=5).raise_for_status()
     admin.put(f"{simulator.url}/_sim/token", json={"token": DEFAULT_TOKEN}, timeout=5).raise_for_status()
-    yield simulator
-    simulator.simulator.stopping.clear()
+    return simulator
 
 
 @pytest.fixture

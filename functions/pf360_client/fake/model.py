@@ -86,7 +86,20 @@ class FakePF360:
             self._confirmations = 0
             for project in self._data.projects.values():
                 if project.scheduled_date and project.scheduled_time:
-                    self._book(project.client_id, project.scheduled_date, project.scheduled_time, +1)
+                    self._seat_seeded_booking(project)
+
+    def _seat_seeded_booking(self, project: Project) -> None:
+        """Book a seeded appointment into a slot of its day that has a crew free, never overfilling."""
+        assert project.scheduled_date is not None
+        day = date.fromisoformat(project.scheduled_date)
+        times = self.slot_times(self.client(project.client_id), day)
+        free = [t for t in times if self.capacity(project.client_id, project.scheduled_date, t) > 0]
+        if not free:
+            project.status, project.scheduled_date, project.scheduled_time = "Pending", None, None
+            return
+        if project.scheduled_time not in free:
+            project.scheduled_time = free[0]
+        self._book(project.client_id, project.scheduled_date, project.scheduled_time, +1)
 
     def today(self) -> date:
         return self.clock().date()
@@ -220,7 +233,7 @@ class FakePF360:
         with self._lock:
             project = self.project(client_id, project_id, for_write=True)
             issued = self.check_request(project, request_id)
-            moving = issued is not None and issued.reschedule
+            moving = self.shadow or (issued is not None and issued.reschedule)  # a shadow knows no real state
             if project.status == "Scheduled" and not moving:
                 raise FakeHTTPError(400, ALREADY_SCHEDULED)
             if project.status not in SCHEDULABLE_STATUSES | {"Scheduled"}:

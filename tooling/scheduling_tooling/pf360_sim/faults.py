@@ -61,7 +61,8 @@ class FaultRule:
         if kind not in KINDS:
             raise FaultProfileError(f"{where}: kind must be one of {sorted(KINDS)}, got {kind!r}")
         rule = cls(**raw)
-        if rule.times is not None and (not isinstance(rule.times, int) or rule.times < 1):
+        times = rule.times
+        if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
             raise FaultProfileError(f"{where}: times must be a positive integer or absent (forever)")
         if not (isinstance(rule.status, int) and 400 <= rule.status <= 599):
             raise FaultProfileError(f"{where}: status must be an HTTP error status (400-599)")
