@@ -1,7 +1,9 @@
-"""Loads the PF360 JSON Schemas (draft 2020-12) and validates envelopes and response bodies.
+"""Loads the project's JSON Schemas (draft 2020-12) and validates documents against them.
 
-Schemas are looked up, in order, in `$PF360_SCHEMA_DIR`, in `schemas/` inside this package (where the
-layer build copies them) and in the repository's `schemas/pf360/`. Validators are compiled once per
+Two families: `pf360` (the PF360 API contract: request envelopes and response bodies) and `workflow`
+(execution input, step Lambda payloads, the session item). A family's schemas are looked up, in
+order, in `$PF360_SCHEMA_DIR/<family>`, in `schemas/<family>` inside this package (where the layer
+build copies them) and in the repository's `schemas/<family>/`. Validators are compiled once per
 process: cold start pays for it, calls do not.
 """
 
@@ -31,21 +33,21 @@ class ContractViolation(ValueError):
         self.problems = problems
 
 
-def schema_dir() -> Path:
+def schema_dir(family: str = "pf360") -> Path:
     here = Path(__file__).resolve().parent
-    candidates = [Path(os.environ[_ENV_DIR])] if os.environ.get(_ENV_DIR) else []
-    candidates += [here / "schemas", here.parents[1] / "schemas" / "pf360"]
+    candidates = [Path(os.environ[_ENV_DIR]) / family] if os.environ.get(_ENV_DIR) else []
+    candidates += [here / "schemas" / family, here.parents[1] / "schemas" / family]
     for candidate in candidates:
         if (candidate / SCHEMA_VERSION).is_dir():
             return candidate / SCHEMA_VERSION
-    raise FileNotFoundError(f"PF360 schemas not found; looked in {[str(c) for c in candidates]}")
+    raise FileNotFoundError(f"{family} schemas not found; looked in {[str(c) for c in candidates]}")
 
 
 @cache
-def _registry() -> tuple[Registry, dict[str, dict[str, Any]]]:
+def _registry(family: str) -> tuple[Registry, dict[str, dict[str, Any]]]:
     by_file: dict[str, dict[str, Any]] = {}
     resources = []
-    for path in sorted(schema_dir().glob("*.json")):
+    for path in sorted(schema_dir(family).glob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
         by_file[path.name] = document
         resources.append((document["$id"], Resource.from_contents(document)))
@@ -70,20 +72,20 @@ _Validator = extend(Draft202012Validator, {"pattern": _pattern})
 
 
 @cache
-def validator(file_name: str) -> Any:
-    registry, by_file = _registry()
+def validator(file_name: str, family: str = "pf360") -> Any:
+    registry, by_file = _registry(family)
     if file_name not in by_file:
-        raise KeyError(f"no schema {file_name} in {schema_dir()}")
+        raise KeyError(f"no schema {file_name} in {schema_dir(family)}")
     return _Validator(by_file[file_name], registry=registry)
 
 
-def schema_names() -> list[str]:
-    return sorted(_registry()[1])
+def schema_names(family: str = "pf360") -> list[str]:
+    return sorted(_registry(family)[1])
 
 
-def check(file_name: str, document: Any) -> None:
+def check(file_name: str, document: Any, family: str = "pf360") -> None:
     """Raise ContractViolation listing (at most five) problems when `document` breaks the schema."""
-    errors = sorted(validator(file_name).iter_errors(document), key=lambda e: list(e.absolute_path))
+    errors = sorted(validator(file_name, family).iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
         raise ContractViolation(file_name, [_describe(e) for e in errors[:5]])
 

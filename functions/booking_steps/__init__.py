@@ -1,0 +1,1 @@
+"""Step Lambdas of the booking state machine: one small module per Task, each exposing `handler`."""

@@ -1,0 +1,68 @@
+"""What every step Lambda shares: the PF360 client (built once per container), logging, and the
+contract check of its input and output against schemas/workflow/v1/step_<name>.*.json.
+
+Steps let the typed PF360 errors propagate: Lambda reports the class name as `errorType` and the
+state machine's Retry/Catch match it. A malformed step input raises `StepInputError` (permanent).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+
+from pf360_client import PF360Client, build_client, contract
+
+logger = Logger(service="booking-steps")
+copy_config_to_registered_loggers(source_logger=logger, include={"pf360_client"})
+
+_client: PF360Client | None = None
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+class StepInputError(Exception):
+    """The state machine passed a step something that breaks its input schema: a bug, not a fault."""
+
+
+def client() -> PF360Client:
+    """The container's client; settings are read and validated on first use (cold start)."""
+    global _client
+    if _client is None:
+        _client = build_client()
+    return _client
+
+
+def reset_client(new: PF360Client | None = None) -> None:
+    """Forget (or replace) the cached client: the local runtime does this when it rewires settings."""
+    global _client
+    _client = new
+
+
+def step(name: str) -> Callable[[Callable[[dict[str, Any]], dict[str, Any]]], Handler]:
+    """Wrap a step function `fn(event) -> result` as a Lambda handler with contract checks."""
+
+    def wrap(fn: Callable[[dict[str, Any]], dict[str, Any]]) -> Handler:
+        @functools.wraps(fn)
+        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            logger.append_keys(
+                step=name,
+                session_id=event.get("session_id") if isinstance(event, dict) else None,
+                project_id=event.get("project_id") if isinstance(event, dict) else None,
+                execution=event.get("execution") if isinstance(event, dict) else None,
+            )
+            try:
+                contract.check(f"step_{name}.input.json", event, family="workflow")
+            except contract.ContractViolation as violation:
+                raise StepInputError("; ".join(violation.problems)) from None
+            result = fn(event)
+            contract.check(f"step_{name}.output.json", result, family="workflow")
+            logger.info("step done")
+            return result
+
+        return handler
+
+    return wrap

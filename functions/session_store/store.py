@@ -1,0 +1,185 @@
+"""The DynamoDB session store: one item per agent session, keyed by `session_id`.
+
+Every write is conditional on the `version` counter (or, for the state machine's own writes, on the
+item still naming the writing execution), so concurrent updates never clobber each other. TTL is
+30 minutes by default, extended on access; DynamoDB deletes expired items lazily, so expiry is also
+enforced here: an expired item reads as `SessionExpired`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from session_store.model import Session
+
+DEFAULT_TTL_SECONDS = 1800
+CUSTOMER_INDEX = "customer_id-index"
+_serialize = TypeSerializer().serialize
+_deserialize = TypeDeserializer().deserialize
+
+
+class SessionError(Exception):
+    """Base class of session store errors."""
+
+
+class SessionExpired(SessionError):
+    pass
+
+
+class SessionConflict(SessionError):
+    """Another writer changed the session first (version mismatch) or it belongs to someone else."""
+
+
+class SessionStore:
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        ttl_seconds: int = DEFAULT_TTL_SECONDS,
+        client: Any = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.table_name = table_name
+        self.ttl_seconds = ttl_seconds
+        self._ddb = client or boto3.client("dynamodb")
+        self._clock = clock
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def get(self, session_id: str) -> Session | None:
+        """Consistent read; None when absent; SessionExpired when past its TTL (even if not yet deleted)."""
+        answer = self._ddb.get_item(TableName=self.table_name, Key=_key(session_id), ConsistentRead=True)
+        if "Item" not in answer:
+            return None
+        session = Session.from_item({k: _deserialize(v) for k, v in answer["Item"].items()})
+        if session.expires_at <= self._clock():
+            raise SessionExpired(f"session {session_id} expired")
+        return session
+
+    def for_customer(self, customer_id: str) -> list[Session]:
+        """Live sessions of a customer, through the GSI (eventually consistent)."""
+        answer = self._ddb.query(
+            TableName=self.table_name,
+            IndexName=CUSTOMER_INDEX,
+            KeyConditionExpression="customer_id = :c",
+            ExpressionAttributeValues={":c": {"S": customer_id}},
+        )
+        sessions = [Session.from_item({k: _deserialize(v) for k, v in i.items()}) for i in answer["Items"]]
+        return [s for s in sessions if s.expires_at > self._clock()]
+
+    # --- writes --------------------------------------------------------------------------------
+
+    def open(self, session_id: str, customer_id: str, client_id: str) -> Session:
+        """The session, created if new, its TTL extended. It must belong to this customer."""
+        try:
+            existing = self.get(session_id)
+        except SessionExpired:
+            existing = None  # an expired session starts over
+        if existing is not None:
+            if (existing.customer_id, existing.client_id) != (customer_id, client_id):
+                raise SessionConflict("session belongs to another customer")
+            return self.touch(existing)
+        now = int(self._clock())
+        item = {
+            "session_id": session_id,
+            "customer_id": customer_id,
+            "client_id": client_id,
+            "version": 1,
+            "step": "idle",
+            "created_at": now,
+            "updated_at": now,
+            "expires_at": now + self.ttl_seconds,
+        }
+        condition = "attribute_not_exists(session_id) OR expires_at <= :now"
+        self._write_item(item, condition, {":now": now})
+        return Session.from_item(item)
+
+    def touch(self, session: Session) -> Session:
+        """Extend the TTL. Not versioned: it changes nothing a concurrent writer relies on."""
+        expires = int(self._clock()) + self.ttl_seconds
+        self._update(
+            session.session_id,
+            "SET expires_at = :e",
+            "attribute_exists(session_id)",
+            {":e": expires},
+        )
+        return session.replace(expires_at=expires)
+
+    def begin_booking(self, session: Session, project_id: str, mode: str, execution_name: str) -> Session:
+        """Point the session at a new booking execution, clearing the previous one's state.
+
+        Conditional on the version read: if anything moved since, SessionConflict."""
+        now = int(self._clock())
+        self._update(
+            session.session_id,
+            "SET project_id = :p, #mode = :m, execution_name = :x, step = :s, version = :next, "
+            "updated_at = :now, expires_at = :e "
+            "REMOVE offered_dates, offered_slots, slots_date, task_token, notice, confirmation_number, "
+            "booked_date, booked_time, #error, cause",
+            "version = :expected",
+            {
+                ":p": project_id,
+                ":m": mode,
+                ":x": execution_name,
+                ":s": "starting",
+                ":next": session.version + 1,
+                ":expected": session.version,
+                ":now": now,
+                ":e": now + self.ttl_seconds,
+            },
+            names={"#mode": "mode", "#error": "error"},
+        )
+        current = self.get(session.session_id)
+        assert current is not None
+        return current
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def _write_item(self, item: dict[str, Any], condition: str, values: dict[str, Any]) -> None:
+        try:
+            self._ddb.put_item(
+                TableName=self.table_name,
+                Item={k: _serialize(v) for k, v in item.items()},
+                ConditionExpression=condition,
+                ExpressionAttributeValues={k: _serialize(v) for k, v in values.items()},
+            )
+        except ClientError as error:
+            raise _conflict_or_raise(error) from None
+
+    def _update(
+        self,
+        session_id: str,
+        expression: str,
+        condition: str,
+        values: dict[str, Any],
+        *,
+        names: dict[str, str] | None = None,
+    ) -> None:
+        extra = {"ExpressionAttributeNames": names} if names else {}
+        try:
+            self._ddb.update_item(
+                TableName=self.table_name,
+                Key=_key(session_id),
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeValues={k: _serialize(v) for k, v in values.items()},
+                **extra,
+            )
+        except ClientError as error:
+            raise _conflict_or_raise(error) from None
+
+
+def _key(session_id: str) -> dict[str, Any]:
+    return {"session_id": {"S": session_id}}
+
+
+def _conflict_or_raise(error: ClientError) -> Exception:
+    if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        return SessionConflict("the session changed since it was read")
+    return error

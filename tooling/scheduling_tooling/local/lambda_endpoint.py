@@ -1,0 +1,168 @@
+"""A local Lambda Invoke endpoint: `POST /2015-03-31/functions/{name}/invocations` runs our handler
+in this process and answers the way the Lambda service does (a handler exception becomes HTTP 200
+with `X-Amz-Function-Error: Unhandled` and the runtime's `{"errorType", "errorMessage", ...}` body,
+so the state machine sees the exception's class name as the error).
+
+Point `AWS_ENDPOINT_URL_LAMBDA` at it. It holds hundreds of concurrent connections (the default
+backlog of 5 would drop them) and counts invocations per function for the benchmarks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+import time
+import traceback
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote
+
+HandlerFn = Callable[[Any, Any], Any]
+_PREFIX = "/2015-03-31/functions/"
+
+
+@dataclass
+class LambdaContext:
+    """What Powertools and our handlers read from the Lambda context object."""
+
+    function_name: str
+    invoked_function_arn: str
+    aws_request_id: str
+    deadline: float
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 256
+    log_group_name: str = "/aws/lambda/local"
+    log_stream_name: str = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+
+class LambdaRegistry:
+    """Function name -> handler, resolved from "module.path.handler" strings on first call."""
+
+    def __init__(
+        self, handlers: dict[str, str], *, region: str, account: str, timeout_seconds: int = 60
+    ) -> None:
+        self._paths = dict(handlers)
+        self._resolved: dict[str, HandlerFn] = {}
+        self.region, self.account, self.timeout_seconds = region, account, timeout_seconds
+        self.invocations: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def arn(self, name: str) -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
+
+    def handler(self, name: str) -> HandlerFn | None:
+        if name.startswith("arn:"):
+            name = name.split(":")[6]
+        with self._lock:
+            if name not in self._resolved and name in self._paths:
+                module, _, attribute = self._paths[name].rpartition(".")
+                self._resolved[name] = getattr(importlib.import_module(module), attribute)
+            if name in self._resolved:
+                self.invocations[name] += 1
+            return self._resolved.get(name)
+
+    def invoke(self, name: str, event: Any) -> tuple[Any, bool]:
+        """Run a handler as Lambda would: returns (payload, function_error)."""
+        handler = self.handler(name)
+        if handler is None:
+            raise KeyError(name)
+        short = name.split(":")[6] if name.startswith("arn:") else name
+        context = LambdaContext(
+            short, self.arn(short), str(uuid.uuid4()), time.monotonic() + self.timeout_seconds
+        )
+        try:
+            return handler(event, context), False
+        except Exception as error:  # what the Lambda runtime reports for an unhandled exception
+            return {
+                "errorMessage": str(error),
+                "errorType": type(error).__name__,
+                "requestId": context.aws_request_id,
+                "stackTrace": traceback.format_tb(error.__traceback__)[-3:],
+            }, True
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 1024
+    registry: LambdaRegistry
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if not (self.path.startswith(_PREFIX) and self.path.split("?")[0].endswith("/invocations")):
+            self._send(404, {"message": "unknown path"}, {"x-amzn-ErrorType": "ResourceNotFoundException"})
+            return
+        name = unquote(self.path[len(_PREFIX) :].split("/invocations")[0])
+        try:
+            event = json.loads(raw) if raw else {}
+        except json.JSONDecodeError:
+            self._send(
+                400,
+                {"message": "payload is not JSON"},
+                {"x-amzn-ErrorType": "InvalidRequestContentException"},
+            )
+            return
+        try:
+            payload, failed = self.server.registry.invoke(name, event)
+        except KeyError:
+            self._send(
+                404,
+                {"message": f"Function not found: {name}"},
+                {"x-amzn-ErrorType": "ResourceNotFoundException"},
+            )
+            return
+        headers = {"X-Amz-Executed-Version": "$LATEST"}
+        if failed:
+            headers["X-Amz-Function-Error"] = "Unhandled"
+        self._send(200, payload, headers)
+
+    def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+class LambdaEndpoint:
+    def __init__(self, registry: LambdaRegistry, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.registry = registry
+        self._server = _Server((host, port), _Handler)
+        self._server.registry = registry
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="lambda-endpoint", daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> LambdaEndpoint:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

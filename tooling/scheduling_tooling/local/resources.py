@@ -1,0 +1,59 @@
+"""statemachines/resources.json: the one map from ASL placeholders to resources, read here and by
+Terraform. ARNs are built from names, as Terraform builds them (no Step Functions <-> Lambda cycle)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[3]
+STATEMACHINES = ROOT / "statemachines"
+_PLACEHOLDER = re.compile(r"\$\{([a-z0-9_]+)\}")
+
+
+@dataclass(frozen=True)
+class Resources:
+    region: str = "us-east-1"
+    account: str = "123456789012"
+    prefix: str = ""  # e.g. "dev-": prepended to every name, as Terraform's name prefix is
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return json.loads((STATEMACHINES / "resources.json").read_text())
+
+    def name(self, name: str) -> str:
+        return self.prefix + name
+
+    def function_names(self) -> dict[str, str]:
+        """Function name -> handler path."""
+        return {self.name(f["name"]): f["handler"] for f in self.spec["functions"].values()}
+
+    @property
+    def table_name(self) -> str:
+        return self.name(self.spec["tables"]["sessions"]["name"])
+
+    @property
+    def state_machine_name(self) -> str:
+        return self.name(self.spec["state_machine"]["name"])
+
+    def placeholders(self) -> dict[str, str]:
+        values = {
+            f"{key}_function_arn": f"arn:aws:lambda:{self.region}:{self.account}:function:{self.name(f['name'])}"
+            for key, f in self.spec["functions"].items()
+        }
+        values["sessions_table_arn"] = (
+            f"arn:aws:dynamodb:{self.region}:{self.account}:table/{self.table_name}"
+        )
+        return values
+
+    def definition(self) -> str:
+        """The ASL with every placeholder filled; an unknown or unfilled placeholder is an error."""
+        text = (STATEMACHINES / self.spec["state_machine"]["definition"]).read_text()
+        values = self.placeholders()
+        missing = sorted(set(_PLACEHOLDER.findall(text)) - set(values))
+        if missing:
+            raise KeyError(f"ASL placeholders with no resource: {missing}")
+        return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)

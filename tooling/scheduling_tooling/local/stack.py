@@ -1,0 +1,208 @@
+"""The embedded local stack: the real ASL on moto's Step Functions engine, DynamoDB and Secrets
+Manager from moto, a local Lambda endpoint running our step handlers in-process, and the PF360
+simulator. No Docker, no AWS account. Deployed the way Terraform deploys to AWS: same names, same
+placeholders (statemachines/resources.json), same table key schema, GSI and TTL.
+
+    with LocalStack(time_scale=0.01) as stack:
+        stack.sfn.start_execution(...)
+
+With `serve_api=True` the Step Functions/DynamoDB/Secrets Manager API is also served on a localhost
+port (moto's server, inside this process so its engine keeps calling our Lambda endpoint), so other
+processes can use the stack through `stack.client_env()`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import boto3
+
+from scheduling_tooling.local import moto_fixes
+from scheduling_tooling.local.lambda_endpoint import LambdaEndpoint, LambdaRegistry
+from scheduling_tooling.local.resources import Resources
+from scheduling_tooling.pf360_sim.server import DEFAULT_TOKEN, Simulator, SimulatorServer
+
+SECRET_NAME = "pf360/local/credentials"
+_FAKE_AWS = {
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+}
+
+
+class LocalStack:
+    def __init__(
+        self,
+        *,
+        time_scale: float = 1.0,
+        session_timeout_seconds: int = 1800,
+        pf360_timeout_seconds: float = 2.0,
+        serve_api: bool = False,
+        api_port: int = 0,
+        lambda_port: int = 0,
+        pf360_port: int = 0,
+        seed: int = 1645975,
+    ) -> None:
+        self.resources = Resources()
+        self.time_scale = time_scale
+        self.session_timeout_seconds = session_timeout_seconds
+        self.pf360_timeout_seconds = pf360_timeout_seconds
+        self.serve_api, self.api_port = serve_api, api_port
+        self.simulator = SimulatorServer(Simulator(seed), port=pf360_port)
+        self.registry = LambdaRegistry(
+            self.resources.function_names(), region=self.resources.region, account=self.resources.account
+        )
+        self.lambdas = LambdaEndpoint(self.registry, port=lambda_port)
+        self._mock: Any = None
+        self._api_server: Any = None
+        self._saved_env: dict[str, str | None] = {}
+        self.state_machine_arn = ""
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> LocalStack:
+        from moto import mock_aws
+
+        moto_fixes.apply()
+        moto_fixes.TIME.scale = self.time_scale
+        self.simulator.start()
+        self.lambdas.start()
+        self.export_env()
+        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+        self._mock.start()
+        self._deploy()
+        if self.serve_api:
+            from moto.server import ThreadedMotoServer
+
+            self._api_server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.api_port, verbose=False)
+            self._api_server.start()
+            self.api_port = self._api_server._server.server_port
+        return self
+
+    def stop(self) -> None:
+        if self._api_server:
+            self._api_server.stop()
+        self._stop_executions()
+        if self._mock:
+            self._mock.stop()
+        self.lambdas.stop()
+        self.simulator.stop()
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- environment ------------------------------------------------------------------------------
+
+    def lambda_env(self) -> dict[str, str]:
+        """What the step Lambdas get in their environment (Terraform sets the same names)."""
+        return {
+            "USE_MOCK_API": "false",
+            "API_BASE_URL": self.simulator.url,
+            "WEATHER_API_URL": self.simulator.url,
+            "API_TIMEOUT": str(self.pf360_timeout_seconds),
+            "PF360_CREDENTIALS_SECRET": SECRET_NAME,
+            "ENABLE_REAL_CONFIRM": "true",
+            "ENABLE_REAL_CANCEL": "true",
+            "DYNAMODB_TABLE_NAME": self.resources.table_name,
+            "STATE_MACHINE_ARN": self.state_machine_arn or self._state_machine_arn(),
+            "SESSION_TIMEOUT_SECONDS": str(self.session_timeout_seconds),
+            "POWERTOOLS_SERVICE_NAME": "pf360-scheduling",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_NAMESPACE": "PF360Scheduling",
+        }
+
+    def export_env(self) -> None:
+        """Put the stack's settings into os.environ (this process is where the Lambdas run)."""
+        from booking_steps import runtime
+
+        values = {**_FAKE_AWS, **self.lambda_env(), "AWS_ENDPOINT_URL_LAMBDA": self.lambdas.url}
+        for name, value in values.items():
+            self._saved_env.setdefault(name, os.environ.get(name))
+            os.environ[name] = value
+        runtime.reset_client()  # the next step call reads these settings, as a cold start would
+
+    def client_env(self) -> dict[str, str]:
+        """What another process needs to use this stack (with serve_api=True)."""
+        env = {
+            **_FAKE_AWS,
+            "STATE_MACHINE_ARN": self.state_machine_arn,
+            "DYNAMODB_TABLE_NAME": self.resources.table_name,
+            "PF360_SIMULATOR_URL": self.simulator.url,
+            "AWS_ENDPOINT_URL_LAMBDA": self.lambdas.url,
+        }
+        if self._api_server:
+            env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{self.api_port}"
+        return env
+
+    # --- clients ----------------------------------------------------------------------------------
+
+    @property
+    def sfn(self) -> Any:
+        return boto3.client("stepfunctions", region_name=self.resources.region)
+
+    @property
+    def dynamodb(self) -> Any:
+        return boto3.client("dynamodb", region_name=self.resources.region)
+
+    # --- deployment -------------------------------------------------------------------------------
+
+    def _state_machine_arn(self) -> str:
+        r = self.resources
+        return f"arn:aws:states:{r.region}:{r.account}:stateMachine:{r.state_machine_name}"
+
+    def _deploy(self) -> None:
+        region = self.resources.region
+        boto3.client("secretsmanager", region_name=region).create_secret(
+            Name=SECRET_NAME, SecretString=json.dumps({"token": DEFAULT_TOKEN})
+        )
+        table = self.resources.spec["tables"]["sessions"]
+        ddb = self.dynamodb
+        ddb.create_table(
+            TableName=self.resources.table_name,
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": table["hash_key"], "KeyType": "HASH"}],
+            AttributeDefinitions=[
+                {"AttributeName": table["hash_key"], "AttributeType": "S"},
+                *({"AttributeName": key, "AttributeType": "S"} for key in table["indexes"].values()),
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": name,
+                    "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for name, key in table["indexes"].items()
+            ],
+        )
+        ddb.update_time_to_live(
+            TableName=self.resources.table_name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": table["ttl_attribute"]},
+        )
+        self.state_machine_arn = self.sfn.create_state_machine(
+            name=self.resources.state_machine_name,
+            definition=self.resources.definition(),
+            roleArn=f"arn:aws:iam::{self.resources.account}:role/{self.resources.state_machine_name}",
+            type="STANDARD",
+        )["stateMachineArn"]
+        os.environ["STATE_MACHINE_ARN"] = self.state_machine_arn
+
+    def _stop_executions(self) -> None:
+        """Stop whatever is still running so no worker thread outlives the stack."""
+        if not self.state_machine_arn or not self._mock:
+            return
+        sfn = self.sfn
+        for page in sfn.get_paginator("list_executions").paginate(
+            stateMachineArn=self.state_machine_arn, statusFilter="RUNNING"
+        ):
+            for execution in page["executions"]:
+                sfn.stop_execution(executionArn=execution["executionArn"])
