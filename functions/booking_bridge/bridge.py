@@ -8,6 +8,7 @@ is idempotent.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -38,13 +39,15 @@ class BookingBridge:
         state_machine_arn: str,
         *,
         timeout_seconds: int = 1800,
-        poll_seconds: float = 0.02,
+        poll_seconds: float = 0.01,
+        max_poll_seconds: float = 0.2,
     ) -> None:
         self.store = store
         self.sfn = sfn
         self.state_machine_arn = state_machine_arn
         self.timeout_seconds = timeout_seconds
         self.poll_seconds = poll_seconds
+        self.max_poll_seconds = max_poll_seconds
 
     def start(self, session: Session, project_id: str, mode: str) -> Session:
         """Point the session at a new execution and start it. Raises SessionConflict if the session
@@ -59,12 +62,10 @@ class BookingBridge:
             "mode": mode,
             "timeout_seconds": self.timeout_seconds,
         }
-        try:
+        with contextlib.suppress(self.sfn.exceptions.ExecutionAlreadyExists):  # a retry of this start
             self.sfn.start_execution(
                 stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(document)
             )
-        except self.sfn.exceptions.ExecutionAlreadyExists:
-            pass  # same name and input: a retry of this very start
         return started
 
     def resume(self, session: Session, choice: dict[str, str]) -> None:
@@ -73,35 +74,32 @@ class BookingBridge:
             raise BookingNotWaiting(f"session is {session.step}")
         try:
             self.sfn.send_task_success(taskToken=session.task_token, output=json.dumps(choice))
-        except (
-            self.sfn.exceptions.TaskTimedOut,
-            self.sfn.exceptions.InvalidToken,
-            self.sfn.exceptions.TaskDoesNotExist,
-        ) as error:
+        except self._gone() as error:
             raise BookingNotWaiting(type(error).__name__) from None
 
     def abandon(self, session: Session) -> None:
         """End a waiting execution the customer has left (e.g. they started over)."""
         if session.waiting and session.task_token:
-            try:
+            with contextlib.suppress(*self._gone()):  # it had already moved on
                 self.sfn.send_task_failure(
                     taskToken=session.task_token, error="Booking.Abandoned", cause="the customer started over"
                 )
-            except (
-                self.sfn.exceptions.TaskTimedOut,
-                self.sfn.exceptions.InvalidToken,
-                self.sfn.exceptions.TaskDoesNotExist,
-            ):
-                pass  # it had already moved on
+
+    def _gone(self) -> tuple[type[Exception], ...]:
+        """Errors saying the task token no longer has a waiting state behind it."""
+        errors = self.sfn.exceptions
+        return (errors.TaskTimedOut, errors.InvalidToken, errors.TaskDoesNotExist)
 
     def wait_for_change(self, session_id: str, after_version: int, deadline_seconds: float) -> Session | None:
         """The session once the execution has written past `after_version` (a new offer or an
         outcome), or the latest read when the deadline passes first ("still working")."""
         deadline = time.monotonic() + deadline_seconds
+        pause = self.poll_seconds
         while True:
             session = self.store.get(session_id)
             if session is None or (session.version > after_version and session.step != "starting"):
                 return session
             if time.monotonic() >= deadline:
                 return session
-            time.sleep(self.poll_seconds)
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            pause = min(pause * 1.5, self.max_poll_seconds)  # quick answers fast, slow ones cheaply

@@ -182,4 +182,4 @@ def _key(session_id: str) -> dict[str, Any]:
 def _conflict_or_raise(error: ClientError) -> Exception:
     if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
         return SessionConflict("the session changed since it was read")
-    return error
+    return error  # type: ignore[no-any-return]  # botocore is untyped

@@ -98,7 +98,7 @@ _STREETS = ("Maple Ave", "Oak St", "Cedar Ln", "Birch Rd", "Elm Ct", "Willow Way
 _CITIES = (("Springfield", "IL", "62701"), ("Riverton", "GA", "30274"), ("Fairview", "TX", "75069"))
 
 
-def build_seed(seed: int, today: date, customers_per_client: int = 30) -> SeedData:
+def build_seed(seed: int, today: date, customers_per_client: int = 50) -> SeedData:
     rng = random.Random(seed)
     projects: dict[str, Project] = {}
     customers: dict[tuple[str, str], list[str]] = {}

@@ -142,7 +142,7 @@ class FakePF360:
     def capacity(self, client_id: str, day: str, time: str) -> int:
         """Crews free for a slot: a seeded base capacity less the seeded base load and bookings."""
         mix = zlib.crc32(f"{self.seed}|{client_id}|{day}|{time}".encode())
-        crews, base_load = 1 + mix % 3, (mix >> 8) % 4 // 2  # 1-3 crews, 0-1 already busy
+        crews, base_load = 2 + mix % 3, (mix >> 8) % 4 // 2  # 2-4 crews, 0-1 already busy
         return max(0, crews - base_load - self._bookings.get((client_id, day, time), 0))
 
     def open_slots(self, profile: ClientProfile, day: date) -> list[str]:

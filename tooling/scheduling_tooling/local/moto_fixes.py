@@ -8,12 +8,24 @@ Gaps fixed:
 - start_execution without a name gives an ARN ending in ":None"        -> a uuid name
 - SendTaskFailure drops `cause`                                         -> passed through
 - StopExecution leaves a task blocked on its callback until it times out -> callbacks released
-- SendTask*/StopExecution right after StartExecution raise AttributeError while the worker thread
-  is still starting                                                     -> retried briefly
+- SendTask* raise AttributeError while any execution's worker thread is still starting, and
+  StopExecution while the stopped one is                                -> starting ones skipped;
+                                                                           StopExecution retried briefly
+- a stopped execution whose callback was released ends FAILED, not ABORTED -> a stop is final
+- DynamoDB item writes are applied attribute by attribute: a concurrent read sees half an update
+  (a session "awaiting_date" with no offered dates yet)                -> item operations serialised
 - finished worker threads are never pruned from TMP_THREADS             -> pruned on each start
 - no time control                                                       -> TIME.scale applied to Wait
   states, retry backoff (now interruptible by StopExecution), task timeouts and heartbeats
 - a new boto3 client for every task (~20 ms of CPU each)                -> cached per service/endpoint
+- every moto API call takes a global lock and compares whole backend dicts to find its account
+  backend: under 100 concurrent executions that is 60% of all CPU       -> lock-free fast path when
+                                                                           the account exists
+- the ASL is parsed again (pure-Python ANTLR) for every execution: 40% of the CPU of a booking
+                                                                        -> parsed once per definition
+  (safe because evaluation state lives in each execution's Environment, keyed by each component's
+  lazily made heap_key, which is now made under a lock; definitions with Map or Parallel states,
+  whose components keep worker state, are still parsed per execution)
 """
 
 from __future__ import annotations
@@ -26,11 +38,14 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from moto.core.base_backend import BackendDict
+from moto.dynamodb.models import DynamoDBBackend
 from moto.stepfunctions import responses as sfn_responses
 from moto.stepfunctions.parser import models as parser_models
 from moto.stepfunctions.parser import utils as parser_utils
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.common.timeouts import heartbeat, timeout
+from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service_aws_sdk,
@@ -38,8 +53,12 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service impor
 )
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
 from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackOutcomeFailure
+from moto.stepfunctions.parser.asl.eval.environment import Environment
+from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.asl.utils import boto_client
 from moto.stepfunctions.parser.backend import execution as parser_execution
+from moto.stepfunctions.parser.backend import execution_worker
 
 
 class TimeScale:
@@ -56,7 +75,7 @@ TIME = TimeScale()
 ORIGINALS: dict[str, Callable[..., Any]] = {}
 _applied = threading.Lock()
 _installed: list[bool] = []
-_STARTUP_GRACE_SECONDS = 2.0
+_STARTUP_GRACE_SECONDS = 10.0
 
 
 def apply() -> None:
@@ -68,12 +87,20 @@ def apply() -> None:
         _patch(parser_models.StepFunctionsParserBackend, "start_execution", _start_execution)
         _patch(sfn_responses.StepFunctionResponse, "send_task_failure", _send_task_failure_response)
         _patch(parser_execution.Execution, "stop", _stop_releases_callbacks)
-        for name in ("send_task_success", "send_task_failure", "send_task_heartbeat", "stop_execution"):
-            _patch(parser_models.StepFunctionsParserBackend, name, _retry_startup_race(name))
+        _patch(parser_models.StepFunctionsParserBackend, "_get_executions", _started_executions)
+        _patch(
+            parser_models.StepFunctionsParserBackend, "stop_execution", _retry_startup_race("stop_execution")
+        )
         _patch(wait_function.WaitFunction, "_wait_interval", _scaled_wait_interval)
         _patch(retrier_decl.RetrierDecl, "_eval_body", _scaled_retrier_eval_body)
         _patch(timeout.Timeout, "_eval_body", _scaled_seconds_eval_body(timeout.Timeout))
         _patch(heartbeat.Heartbeat, "_eval_body", _scaled_seconds_eval_body(heartbeat.Heartbeat))
+        _patch(execution_worker.ExecutionWorker, "_get_evaluation_entrypoint", _parsed_once)
+        _patch(BackendDict, "__getitem__", _account_backend)
+        _patch(Environment, "set_error", _stop_is_final)
+        _patch(EvalComponent, "heap_key", property(_locked_heap_key))
+        for name in _DYNAMODB_ITEM_OPERATIONS:
+            _patch(DynamoDBBackend, name, _serialised(name))
         for module in (lambda_eval_utils, state_task_service_aws_sdk, state_task_service_dynamodb):
             _patch(module, "boto_client_for", _cached_boto_client_for)
 
@@ -120,9 +147,22 @@ def _stop_releases_callbacks(self: Any, stop_date: Any, error: str | None, cause
         return
     for callback_id, endpoint in list(env.callback_pool_manager._pool.items()):
         if endpoint.get_outcome() is None:
-            endpoint.notify(
-                CallbackOutcomeFailure(callback_id=callback_id, error="States.Stopped", cause="stopped")
-            )
+            # moto refuses "States.*" names from a callback; the program is stopped, so none sees this one.
+            failure = CallbackOutcomeFailure(callback_id=callback_id, error="Local.Stopped", cause="stopped")
+            endpoint.notify(failure)
+
+
+def _started_executions(self: Any, execution_status: Any = None) -> list[Any]:
+    # SendTask* walk every running execution looking for the token's owner; one that is still
+    # starting (worker env not built yet) cannot own it, and would raise AttributeError.
+    executions = original(parser_models.StepFunctionsParserBackend, "_get_executions")(self, execution_status)
+    return [e for e in executions if getattr(getattr(e, "exec_worker", None), "env", None) is not None]
+
+
+def _stop_is_final(self: Any, error: Any) -> None:
+    if isinstance(self._program_state, ProgramStopped):
+        return  # the task failed because we released its callback on stop: stay ABORTED
+    original(Environment, "set_error")(self, error)
 
 
 def _retry_startup_race(name: str) -> Callable[..., Any]:
@@ -176,7 +216,57 @@ def _scaled_seconds_eval_body(owner: type) -> Callable[[Any, Any], None]:
     return eval_body
 
 
-# --- client cache -------------------------------------------------------------------------------
+# --- caches -------------------------------------------------------------------------------------
+
+
+_DYNAMODB_ITEM_OPERATIONS = (
+    "put_item",
+    "get_item",
+    "update_item",
+    "delete_item",
+    "query",
+    "scan",
+    "transact_write_items",
+    "transact_get_items",
+    "batch_get_item",
+    "batch_write_item",
+)
+_dynamodb_lock = threading.RLock()
+
+
+def _serialised(name: str) -> Callable[..., Any]:
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with _dynamodb_lock:  # DynamoDB applies an item write atomically; moto does not
+            return original(DynamoDBBackend, name)(self, *args, **kwargs)
+
+    return call
+
+
+_heap_key_lock = threading.Lock()
+
+
+def _locked_heap_key(self: Any) -> str:
+    # Shared parsed programs: two executions must not both mint a component's heap key.
+    with _heap_key_lock:
+        return ORIGINALS["EvalComponent.heap_key"].fget(self)  # type: ignore[no-any-return]
+
+
+def _account_backend(self: Any, account_id: str) -> Any:
+    if dict.__contains__(self, account_id):  # created before: no lock, no scan
+        return dict.__getitem__(self, account_id)
+    return original(BackendDict, "__getitem__")(self, account_id)
+
+
+@functools.lru_cache(maxsize=16)
+def _parse(definition: str) -> Any:
+    return AmazonStateLanguageParser.parse(definition)[0]
+
+
+def _parsed_once(self: Any) -> Any:
+    definition = self._evaluation_details.state_machine_details.definition
+    if '"Map"' in definition or '"Parallel"' in definition:
+        return original(execution_worker.ExecutionWorker, "_get_evaluation_entrypoint")(self)
+    return _parse(definition)
 
 
 @functools.lru_cache(maxsize=64)

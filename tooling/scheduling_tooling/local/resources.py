@@ -39,10 +39,12 @@ class Resources:
     def state_machine_name(self) -> str:
         return self.name(self.spec["state_machine"]["name"])
 
+    def function_arn(self, name: str) -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.name(name)}"
+
     def placeholders(self) -> dict[str, str]:
         values = {
-            f"{key}_function_arn": f"arn:aws:lambda:{self.region}:{self.account}:function:{self.name(f['name'])}"
-            for key, f in self.spec["functions"].items()
+            f"{key}_function_arn": self.function_arn(f["name"]) for key, f in self.spec["functions"].items()
         }
         values["sessions_table_arn"] = (
             f"arn:aws:dynamodb:{self.region}:{self.account}:table/{self.table_name}"

@@ -1,0 +1,75 @@
+"""The real ASL on moto's Step Functions engine, through the embedded local stack.
+
+One stack per test module (started in about a second), time scaled by 100 so retry backoff and
+expiry take milliseconds; each test gets a reset PF360 simulator and its own session ids.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from booking_bridge import BookingBridge
+from scheduling_tooling.local import moto_fixes
+from scheduling_tooling.local.conversation import Conversation
+from scheduling_tooling.local.stack import LocalStack
+from session_store import SessionStore
+
+TIME_SCALE = 0.01
+
+
+@pytest.fixture(scope="module")
+def local_stack() -> Iterator[LocalStack]:
+    with LocalStack(time_scale=TIME_SCALE, pf360_timeout_seconds=1.0) as stack:
+        yield stack
+
+
+@pytest.fixture
+def stack(local_stack: LocalStack) -> LocalStack:
+    local_stack.export_env()  # the per-test environment reset removed it
+    moto_fixes.TIME.scale = TIME_SCALE
+    sim = local_stack.simulator.url
+    requests.post(f"{sim}/_sim/reset", timeout=5).raise_for_status()
+    requests.delete(f"{sim}/_sim/faults", timeout=5).raise_for_status()
+    return local_stack
+
+
+@pytest.fixture
+def store(stack: LocalStack) -> SessionStore:
+    return SessionStore(stack.resources.table_name)
+
+
+@pytest.fixture
+def bridge(stack: LocalStack, store: SessionStore) -> BookingBridge:
+    return BookingBridge(store, stack.sfn, stack.state_machine_arn, timeout_seconds=1800)
+
+
+@pytest.fixture
+def faults(stack: LocalStack) -> Any:
+    def apply(profile: dict[str, Any]) -> None:
+        requests.put(
+            f"{stack.simulator.url}/_sim/faults", json={"faults": profile}, timeout=5
+        ).raise_for_status()
+
+    return apply
+
+
+@pytest.fixture
+def pf360_calls(stack: LocalStack) -> Any:
+    def read() -> list[dict[str, Any]]:
+        return list(requests.get(f"{stack.simulator.url}/_sim/calls", timeout=5).json()["calls"])
+
+    return read
+
+
+@pytest.fixture
+def conversation(stack: LocalStack, bridge: BookingBridge, store: SessionStore) -> Conversation:
+    return Conversation(stack, bridge, store)
+
+
+def history_text(conversation: Conversation) -> str:
+    return json.dumps(conversation.history(), default=str)

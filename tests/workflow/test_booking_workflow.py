@@ -1,0 +1,171 @@
+"""The booking conversation on the real ASL: schedule, reschedule, cancel and their business outcomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER, DEMO_PROJECTS
+from scheduling_tooling.local.conversation import Conversation
+
+
+def _status(conversation: Conversation, project_id: str) -> Any:
+    return conversation.stack.simulator.simulator.model._data.projects[project_id]
+
+
+def test_schedule_happy_path(conversation: Conversation) -> None:
+    # Given a customer starting a booking for a pending project
+    offered = conversation.start("12345")
+    assert offered.step == "awaiting_date"
+    assert offered.offered_dates and offered.task_token
+    # When they pick a date, then a slot
+    slots = conversation.reply({"date": offered.offered_dates[0]})
+    assert slots.step == "awaiting_slot"
+    assert slots.slots_date == offered.offered_dates[0]
+    assert all(len(s) == 8 for s in slots.offered_slots)  # HH:MM:SS
+    done = conversation.reply({"slot": slots.offered_slots[0]})
+    # Then the booking is confirmed on the session and in PF360, and the execution ended "Booked"
+    assert (done.step, done.booked_date, done.booked_time) == (
+        "confirmed",
+        offered.offered_dates[0],
+        slots.offered_slots[0],
+    )
+    assert done.confirmation_number
+    assert done.task_token is None
+    project = _status(conversation, "12345")
+    assert (project.status, project.scheduled_date, project.scheduled_time) == (
+        "Scheduled",
+        done.booked_date,
+        done.booked_time,
+    )
+    assert conversation.finished()["status"] == "SUCCEEDED"
+    assert conversation.entered()[-1] == "Booked"
+
+
+def test_reschedule_moves_the_appointment_without_releasing_it_first(
+    conversation: Conversation, pf360_calls: Any
+) -> None:
+    # Given project 12347, scheduled in the seed
+    before = _status(conversation, "12347")
+    old = (before.scheduled_date, before.scheduled_time)
+    # When the customer reschedules to a different date
+    offered = conversation.start("12347", "reschedule")
+    new_date = next(d for d in offered.offered_dates if d != old[0])
+    slots = conversation.reply({"date": new_date})
+    done = conversation.reply({"slot": slots.offered_slots[-1]})
+    # Then it moved, availability was fetched before anything was touched, and nothing was cancelled
+    assert (done.step, done.booked_date) == ("confirmed", new_date)
+    assert (before.scheduled_date, before.scheduled_time) == (new_date, slots.offered_slots[-1])
+    operations = [c["operation"] for c in pf360_calls()]
+    assert operations.index("get_reschedule_dates") < operations.index("confirm_appointment")
+    assert "cancel_appointment" not in operations
+
+
+def test_cancel(conversation: Conversation) -> None:
+    done = conversation.start("12347", "cancel")
+    assert done.step == "cancelled"
+    assert _status(conversation, "12347").status == "Cancelled"
+    assert conversation.finished()["status"] == "SUCCEEDED"
+
+
+def test_cancel_of_an_already_cancelled_appointment_is_reconciled_not_failed(
+    conversation: Conversation, faults: Any
+) -> None:
+    # Given a cancel whose first attempt lands but whose answer is lost (503 after the fact is not
+    # expressible, so: the project is already unscheduled when the cancel arrives)
+    conversation.stack.simulator.simulator.model.cancel(DEMO_CLIENT, "12347")
+    done = conversation.start("12347", "cancel")
+    # Then the refusal "no appointment" is checked against PF360 and recorded as cancelled
+    assert done.step == "cancelled"
+    assert "Check Cancelled" in conversation.entered()
+
+
+def test_change_of_date_before_choosing_a_slot(conversation: Conversation) -> None:
+    offered = conversation.start("12345")
+    first = conversation.reply({"date": offered.offered_dates[0]})
+    # When the customer asks for another offered date instead of a slot
+    second = conversation.reply({"date": offered.offered_dates[1]})
+    # Then slots for that date are offered
+    assert second.step == "awaiting_slot"
+    assert second.slots_date == offered.offered_dates[1] != first.slots_date
+    done = conversation.reply({"slot": second.offered_slots[0]})
+    assert (done.step, done.booked_date) == ("confirmed", offered.offered_dates[1])
+
+
+def test_a_choice_that_was_not_offered_is_refused_by_the_execution(conversation: Conversation) -> None:
+    # Given the agent handler's own check is bypassed and an unoffered date reaches the execution
+    offered = conversation.start("12345")
+    again = conversation.reply({"date": "2031-01-01"})
+    # Then the execution waits again with the same offer, and says why
+    assert (again.step, again.notice) == ("awaiting_date", "choice_not_offered")
+    assert again.offered_dates == offered.offered_dates
+    slots = conversation.reply({"date": offered.offered_dates[0]})
+    refused = conversation.reply({"slot": "23:00:00"})
+    assert (refused.step, refused.notice, refused.offered_slots) == (
+        "awaiting_slot",
+        "choice_not_offered",
+        slots.offered_slots,
+    )
+
+
+def test_slot_taken_at_confirm_is_reoffered(conversation: Conversation, faults: Any) -> None:
+    offered = conversation.start("12345")
+    slots = conversation.reply({"date": offered.offered_dates[0]})
+    taken = slots.offered_slots[0]
+    # When someone else takes the slot just before the confirm
+    faults({"confirm_appointment": [{"kind": "slot_taken", "times": 1}]})
+    again = conversation.reply({"slot": taken})
+    # Then fresh slots are offered without the taken one, and booking another works
+    assert (again.step, again.notice) == ("awaiting_slot", "slot_taken")
+    assert taken not in again.offered_slots
+    done = conversation.reply({"slot": again.offered_slots[0]})
+    assert done.step == "confirmed"
+
+
+def test_already_scheduled_is_a_recorded_outcome(conversation: Conversation) -> None:
+    # Given project 12347 already has an appointment, and the customer tries to schedule it anew
+    offered = conversation.start("12347")
+    slots = conversation.reply({"date": offered.offered_dates[0]})
+    done = conversation.reply({"slot": slots.offered_slots[0]})
+    # Then PF360's "already scheduled" is reconciled (not ours) and recorded, not retried
+    assert done.step == "already_scheduled"
+    assert conversation.failed_attempts("Confirm Appointment") == 1
+    assert conversation.finished()["status"] == "SUCCEEDED"
+
+
+def test_stale_request_id_is_refreshed_without_asking_the_customer(
+    conversation: Conversation, faults: Any
+) -> None:
+    offered = conversation.start("12345")
+    # When the scheduler has dropped the request id by the time slots are fetched
+    faults({"get_time_slots": [{"kind": "expire_request", "times": 1}]})
+    slots = conversation.reply({"date": offered.offered_dates[0]})
+    # Then the execution fetched dates again by itself and offers the slots of the chosen date
+    assert (slots.step, slots.slots_date) == ("awaiting_slot", offered.offered_dates[0])
+    assert conversation.entered().count("Get Available Dates") == 2
+    assert conversation.reply({"slot": slots.offered_slots[0]}).step == "confirmed"
+
+
+def test_stale_request_id_at_confirm_books_the_chosen_slot_after_a_refresh(
+    conversation: Conversation, faults: Any
+) -> None:
+    offered = conversation.start("12345")
+    slots = conversation.reply({"date": offered.offered_dates[0]})
+    faults({"confirm_appointment": [{"kind": "expire_request", "times": 1}]})
+    done = conversation.reply({"slot": slots.offered_slots[0]})
+    assert (done.step, done.booked_date, done.booked_time) == (
+        "confirmed",
+        offered.offered_dates[0],
+        slots.offered_slots[0],
+    )
+    assert conversation.entered().count("Confirm Appointment") == 2
+
+
+def test_no_availability_ends_the_booking_with_that_answer(conversation: Conversation) -> None:
+    done = conversation.start("12350")  # Deck Repair: the scheduler offers nothing
+    assert (done.step, done.offered_dates) == ("no_availability", ())
+    assert conversation.finished()["status"] == "SUCCEEDED"
+
+
+def test_the_demo_projects_are_all_reachable(conversation: Conversation) -> None:
+    assert set(DEMO_PROJECTS) <= set(conversation.stack.simulator.simulator.model._data.projects)
+    assert conversation.customer_id == DEMO_CUSTOMER

@@ -1,0 +1,767 @@
+"""Every fix in scheduling_tooling.local.moto_fixes, checked both ways.
+
+For each gap: (a) with the fix applied the engine behaves as AWS does, and (b) with moto's original code
+put back (monkeypatch + `moto_fixes.original`) the gap is still there. (b) failing means a moto upgrade
+fixed the gap: delete that patch from moto_fixes.py, then this pair of tests.
+
+Gaps: 1 unnamed executions, 2 SendTaskFailure cause, 3 StopExecution on a parked callback, 4 the
+start-up race, 5 thread pruning, 6 time control (Wait, retry, timeout, heartbeat), 7 boto3 client cache,
+8 parsing the ASL once per definition.
+
+The scenarios use tiny inline state machines on moto's engine (no Lambda, no LocalStack): Pass/Wait
+states, aws-sdk DynamoDB tasks, and `putItem.waitForTaskToken` callback tasks that park on their token.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.stepfunctions.parser import utils as parser_utils
+from moto.stepfunctions.parser.api import InvalidToken
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.common.timeouts import heartbeat, timeout
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+    state_task_service_aws_sdk,
+    state_task_service_dynamodb,
+)
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.seconds import Seconds
+from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackOutcomeFailure
+from moto.stepfunctions.parser.backend import execution as parser_execution
+from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend, stepfunctions_parser_backends
+from moto.stepfunctions.responses import StepFunctionResponse
+
+from scheduling_tooling.local import moto_fixes
+
+REGION = "us-east-1"
+ROLE_ARN = f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:role/moto-fixes-tests"
+TABLE = "moto-fixes-parking"
+FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+
+
+# --- harness ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Engine:
+    """moto's Step Functions engine (with every fix applied) plus DynamoDB, inside one mock_aws."""
+
+    sfn: Any
+    ddb: Any
+    threads_before: set[threading.Thread]  # held, not their ids: an id can be reused once pruned
+
+    @property
+    def backend(self) -> StepFunctionsParserBackend:
+        return stepfunctions_parser_backends[DEFAULT_ACCOUNT_ID][REGION]
+
+    def create(self, definition: dict[str, Any]) -> str:
+        return self.sfn.create_state_machine(
+            name=f"sm-{uuid.uuid4().hex[:12]}", definition=json.dumps(definition), roleArn=ROLE_ARN
+        )["stateMachineArn"]
+
+    def start(self, machine_arn: str, name: str | None = None) -> str:
+        kwargs = {"name": name} if name else {}
+        return self.sfn.start_execution(stateMachineArn=machine_arn, **kwargs)["executionArn"]
+
+    def finish(self, execution_arn: str, within: float = 10.0) -> dict[str, Any]:
+        deadline = time.monotonic() + within
+        while True:
+            described = self.sfn.describe_execution(executionArn=execution_arn)
+            if described["status"] in FINISHED or time.monotonic() > deadline:
+                return described
+            time.sleep(0.01)
+
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        return self.sfn.get_execution_history(executionArn=execution_arn)["events"]
+
+    def wait_for_event(self, execution_arn: str, event_type: str, within: float = 5.0) -> dict[str, Any]:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            for event in self.history(execution_arn):
+                if event["type"] == event_type:
+                    return event
+            time.sleep(0.01)
+        raise AssertionError(f"no {event_type} event in {execution_arn} within {within}s")
+
+    def create_parking_table(self) -> None:
+        self.ddb.create_table(
+            TableName=TABLE,
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        )
+
+    def parked_token(self, execution_name: str, within: float = 5.0) -> str:
+        """The task token a parked callback task wrote into the parking table."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            item = self.ddb.get_item(TableName=TABLE, Key={"pk": {"S": execution_name}}).get("Item")
+            if item:
+                return str(item["token"]["S"])
+            time.sleep(0.01)
+        raise AssertionError(f"execution {execution_name} never parked on its callback")
+
+    def new_live_threads(self) -> list[threading.Thread]:
+        return [t for t in parser_utils.TMP_THREADS if t.is_alive() and t not in self.threads_before]
+
+    def release_everything(self) -> None:
+        """Teardown: unblock every worker this test started, whatever code is patched in."""
+        deadline = time.monotonic() + 2.0
+        for machine in self.backend.state_machines:
+            for execution in machine.executions:
+                env = getattr(execution.exec_worker, "env", None)
+                while env is None and time.monotonic() < deadline:  # a worker may still be starting
+                    time.sleep(0.01)
+                    env = getattr(execution.exec_worker, "env", None)
+                if env is None:
+                    continue
+                for callback_id, endpoint in list(env.callback_pool_manager._pool.items()):
+                    if endpoint.get_outcome() is None:
+                        endpoint.notify(CallbackOutcomeFailure(callback_id, "Test.Teardown", "teardown"))
+                env.set_stop(stop_date=datetime.now(tz=UTC), cause="teardown", error="Test.Teardown")
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    moto_fixes.apply()
+    moto_fixes.TIME.scale = 1.0
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        harness = Engine(
+            sfn=boto3.client("stepfunctions", region_name=REGION),
+            ddb=boto3.client("dynamodb", region_name=REGION),
+            threads_before=set(parser_utils.TMP_THREADS),
+        )
+        try:
+            yield harness
+        finally:
+            harness.release_everything()
+            for thread in harness.new_live_threads():
+                thread.join(timeout=5)
+            moto_fixes.TIME.scale = 1.0
+
+
+@pytest.fixture
+def scale() -> Iterator[Callable[[float], None]]:
+    """Set moto_fixes.TIME.scale for one test; always back to 1.0 afterwards."""
+
+    def set_scale(value: float) -> None:
+        moto_fixes.TIME.scale = value
+
+    yield set_scale
+    moto_fixes.TIME.scale = 1.0
+
+
+def put_back(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> None:
+    """Temporarily restore moto's unpatched code for owner.name."""
+    monkeypatch.setattr(owner, name, moto_fixes.original(owner, name))
+
+
+def pass_machine() -> dict[str, Any]:
+    return {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
+
+
+def wait_machine(seconds: int) -> dict[str, Any]:
+    return {"StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": seconds, "End": True}}}
+
+
+def callback_machine(timeout_seconds: int = 3600, heartbeat_seconds: int | None = None) -> dict[str, Any]:
+    """One task that writes its token to the parking table and then waits for SendTask*."""
+    task: dict[str, Any] = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::aws-sdk:dynamodb:putItem.waitForTaskToken",
+        "Parameters": {
+            "TableName": TABLE,
+            "Item": {"pk": {"S.$": "$$.Execution.Name"}, "token": {"S.$": "$$.Task.Token"}},
+        },
+        "TimeoutSeconds": timeout_seconds,
+        "End": True,
+    }
+    if heartbeat_seconds is not None:
+        task["HeartbeatSeconds"] = heartbeat_seconds
+    return {"StartAt": "Park", "States": {"Park": task}}
+
+
+def missing_table_task(retry: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """An aws-sdk getItem on a table that does not exist: fails every time, with the given Retry."""
+    return {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::aws-sdk:dynamodb:getItem",
+        "Parameters": {"TableName": "no-such-table", "Key": {"pk": {"S": "x"}}},
+        "Retry": [{"ErrorEquals": ["DynamoDb.ResourceNotFoundException"], **retry}],
+        **extra,
+    }
+
+
+# --- 1. start_execution without a name -----------------------------------------------------------
+
+
+def test_unnamed_execution_gets_a_uuid_name(engine: Engine) -> None:
+    # Given a state machine
+    machine = engine.create(pass_machine())
+    # When an execution is started without a name
+    execution_arn = engine.start(machine)
+    # Then its ARN ends in a generated uuid, as on AWS
+    name = execution_arn.rsplit(":", 1)[1]
+    assert str(uuid.UUID(name)) == name
+    assert engine.finish(execution_arn)["status"] == "SUCCEEDED"
+
+
+def test_gap_still_there_unnamed_execution_arn_ends_in_none(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given moto's original start_execution
+    put_back(monkeypatch, StepFunctionsParserBackend, "start_execution")
+    machine = engine.create(pass_machine())
+    # When an execution is started without a name
+    execution_arn = engine.start(machine)
+    # Then moto formats the missing name into the ARN
+    assert execution_arn.endswith(":None")
+
+
+# --- 2. SendTaskFailure cause --------------------------------------------------------------------
+
+
+def _fail_parked_task(engine: Engine) -> list[dict[str, Any]]:
+    engine.create_parking_table()
+    machine = engine.create(callback_machine())
+    execution_arn = engine.start(machine, name="cause")
+    token = engine.parked_token("cause")
+    engine.sfn.send_task_failure(taskToken=token, error="Custom.Err", cause="the cause text")
+    assert engine.finish(execution_arn)["status"] == "FAILED"
+    return engine.history(execution_arn)
+
+
+def test_send_task_failure_keeps_the_cause(engine: Engine) -> None:
+    # Given an execution parked on a callback task
+    # When the task is failed with an error and a cause
+    events = _fail_parked_task(engine)
+    # Then both reach the TaskFailed event and the execution's failure
+    (task_failed,) = [e["taskFailedEventDetails"] for e in events if e["type"] == "TaskFailed"]
+    assert (task_failed["error"], task_failed["cause"]) == ("Custom.Err", "the cause text")
+    (execution_failed,) = [e["executionFailedEventDetails"] for e in events if e["type"] == "ExecutionFailed"]
+    assert (execution_failed["error"], execution_failed["cause"]) == ("Custom.Err", "the cause text")
+
+
+def test_gap_still_there_send_task_failure_drops_the_cause(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given moto's original SendTaskFailure handler
+    put_back(monkeypatch, StepFunctionResponse, "send_task_failure")
+    # When a parked task is failed with an error and a cause
+    events = _fail_parked_task(engine)
+    # Then the error arrives but the cause is lost
+    (task_failed,) = [e["taskFailedEventDetails"] for e in events if e["type"] == "TaskFailed"]
+    assert task_failed["error"] == "Custom.Err"
+    assert "cause" not in task_failed
+
+
+# --- 3. StopExecution releases a parked callback -------------------------------------------------
+
+
+def _waits_for_callback(thread: threading.Thread) -> bool:
+    # ExecuteState runs a waitForTaskToken task on its own thread, which blocks on the callback endpoint.
+    return "_exec_and_notify" in thread.name
+
+
+def _park_and_stop(engine: Engine) -> tuple[str, list[threading.Thread]]:
+    engine.create_parking_table()
+    machine = engine.create(callback_machine(timeout_seconds=3600))
+    execution_arn = engine.start(machine, name="parked")
+    engine.parked_token("parked")
+    workers = engine.new_live_threads()
+    assert any(_waits_for_callback(t) for t in workers)
+    engine.sfn.stop_execution(executionArn=execution_arn)
+    return execution_arn, workers
+
+
+def test_stop_execution_releases_a_parked_callback(engine: Engine, scale: Callable[[float], None]) -> None:
+    # Given an execution parked on a callback task with a one-hour timeout, in real time
+    scale(1.0)
+    # When it is stopped
+    execution_arn, workers = _park_and_stop(engine)
+    # Then every worker thread ends promptly and the execution is aborted
+    deadline = time.monotonic() + 2.0
+    for thread in workers:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    assert [t.name for t in workers if t.is_alive()] == []
+    assert engine.finish(execution_arn, within=1.0)["status"] != "RUNNING"
+
+
+def test_stopped_execution_parked_on_a_callback_is_aborted(
+    engine: Engine, scale: Callable[[float], None]
+) -> None:
+    # Given an execution parked on a callback task, in real time
+    scale(1.0)
+    # When it is stopped
+    execution_arn, _ = _park_and_stop(engine)
+    # Then it ends ABORTED, as on AWS, and its history says so
+    described = engine.finish(execution_arn, within=2.0)
+    events = [e["type"] for e in engine.history(execution_arn)]
+    assert (described["status"], events[-1]) == ("ABORTED", "ExecutionAborted")
+    assert "ExecutionFailed" not in events
+
+
+def test_gap_still_there_stop_execution_leaves_the_callback_waiting(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, scale: Callable[[float], None]
+) -> None:
+    # Given moto's original Execution.stop
+    put_back(monkeypatch, parser_execution.Execution, "stop")
+    scale(1.0)
+    # When an execution parked on a callback task (one-hour timeout) is stopped
+    _, workers = _park_and_stop(engine)
+    time.sleep(1.0)
+    # Then the thread waiting for the token is still blocked a second later (until the engine's teardown)
+    assert [t.name for t in workers if t.is_alive() and _waits_for_callback(t)] != []
+
+
+# --- 4. SendTask*/StopExecution right after StartExecution ---------------------------------------
+
+
+@pytest.fixture
+def slow_worker_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the start-up race deterministic: the worker thread builds its env 0.3 s late."""
+    execution_logic = ExecutionWorker._execution_logic
+
+    def late_execution_logic(self: ExecutionWorker) -> None:
+        time.sleep(0.3)
+        execution_logic(self)
+
+    monkeypatch.setattr(ExecutionWorker, "_execution_logic", late_execution_logic)
+
+
+# method -> (a call that races the worker's start-up, the backend attribute the fix patches for it)
+RACING_CALLS: dict[str, tuple[Callable[[StepFunctionsParserBackend, str], Any], str]] = {
+    "send_task_success": (
+        lambda backend, _: backend.send_task_success("no-such-token", "{}"),
+        "_get_executions",
+    ),
+    "send_task_failure": (
+        lambda backend, _: backend.send_task_failure("no-such-token", "E", "C"),
+        "_get_executions",
+    ),
+    "send_task_heartbeat": (
+        lambda backend, _: backend.send_task_heartbeat("no-such-token"),
+        "_get_executions",
+    ),
+    "stop_execution": (
+        lambda backend, execution_arn: backend.stop_execution(execution_arn),
+        "stop_execution",
+    ),
+}
+
+
+@pytest.mark.usefixtures("slow_worker_start")
+@pytest.mark.parametrize("method", sorted(RACING_CALLS))
+def test_calls_right_after_start_execution_do_not_trip_over_the_starting_worker(
+    engine: Engine, method: str
+) -> None:
+    # Given an execution whose worker thread has not built its environment yet
+    execution_arn = engine.start(engine.create(wait_machine(3600)), name="racing")
+    assert engine.backend.describe_execution(execution_arn).exec_worker.env is None
+    # When SendTask*/StopExecution is called straight away
+    call, _ = RACING_CALLS[method]
+    if method == "stop_execution":
+        call(engine.backend, execution_arn)
+        # Then the stop lands once the worker is up
+        assert engine.finish(execution_arn, within=2.0)["status"] == "ABORTED"
+    else:
+        # Then the call answers as AWS would for an unknown token, not with an AttributeError
+        with pytest.raises(InvalidToken):
+            call(engine.backend, execution_arn)
+
+
+@pytest.mark.usefixtures("slow_worker_start")
+@pytest.mark.parametrize("method", sorted(RACING_CALLS))
+def test_gap_still_there_calls_right_after_start_execution_raise_attribute_error(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    # Given moto's original code for this call
+    call, patched = RACING_CALLS[method]
+    put_back(monkeypatch, StepFunctionsParserBackend, patched)
+    execution_arn = engine.start(engine.create(wait_machine(3600)), name="racing")
+    # When it is called before the worker thread has built its environment
+    # Then it trips over ExecutionWorker.env being None
+    with pytest.raises(AttributeError, match="NoneType"):
+        call(engine.backend, execution_arn)
+
+
+def _answer_parked_task_while_another_execution_starts(engine: Engine) -> str:
+    engine.create_parking_table()
+    starting_machine = engine.create(wait_machine(3600))  # listed first, so the token search meets it first
+    parked_arn = engine.start(engine.create(callback_machine()), name="parked")
+    token = engine.parked_token("parked")
+    engine.start(starting_machine, name="starting")
+    engine.backend.send_task_success(token, json.dumps({"answer": 42}))
+    return parked_arn
+
+
+@pytest.mark.usefixtures("slow_worker_start")
+def test_token_is_delivered_while_another_execution_is_starting(engine: Engine) -> None:
+    # Given an execution parked on its callback, and another one still starting
+    # When the parked task's token is answered
+    parked_arn = _answer_parked_task_while_another_execution_starts(engine)
+    # Then the parked execution gets the answer
+    described = engine.finish(parked_arn)
+    assert (described["status"], json.loads(described["output"])) == ("SUCCEEDED", {"answer": 42})
+
+
+@pytest.mark.usefixtures("slow_worker_start")
+def test_gap_still_there_token_search_trips_over_a_starting_execution(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given moto's original execution listing
+    put_back(monkeypatch, StepFunctionsParserBackend, "_get_executions")
+    # When a parked task's token is answered while another execution is starting
+    # Then the token search trips over the starting one
+    with pytest.raises(AttributeError, match="NoneType"):
+        _answer_parked_task_while_another_execution_starts(engine)
+
+
+# --- 5. finished worker threads are pruned -------------------------------------------------------
+
+
+def _dead_threads_after_finished_executions(engine: Engine, machine: str) -> list[threading.Thread]:
+    for n in range(3):
+        execution_arn = engine.start(machine, name=f"done-{n}")
+        assert engine.finish(execution_arn)["status"] == "SUCCEEDED"
+    for thread in engine.new_live_threads():
+        thread.join(timeout=2)
+    dead = [t for t in parser_utils.TMP_THREADS if not t.is_alive()]
+    assert dead, "finished executions should have left threads behind in TMP_THREADS"
+    return dead
+
+
+def test_start_execution_prunes_finished_threads(engine: Engine) -> None:
+    # Given threads left in TMP_THREADS by three finished executions
+    machine = engine.create(pass_machine())
+    dead = _dead_threads_after_finished_executions(engine, machine)
+    # When the next execution starts
+    engine.start(machine, name="next")
+    # Then none of those dead threads is still listed
+    listed = {id(t) for t in parser_utils.TMP_THREADS}
+    assert [t.name for t in dead if id(t) in listed] == []
+
+
+def test_gap_still_there_finished_threads_accumulate(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given moto's original start_execution
+    put_back(monkeypatch, StepFunctionsParserBackend, "start_execution")
+    machine = engine.create(pass_machine())
+    dead = _dead_threads_after_finished_executions(engine, machine)
+    # When the next execution starts
+    engine.start(machine, name="next")
+    # Then every dead thread is still listed
+    listed = {id(t) for t in parser_utils.TMP_THREADS}
+    assert all(id(t) in listed for t in dead)
+
+
+# --- 6. time control -----------------------------------------------------------------------------
+
+
+def test_time_scale_runs_a_one_hour_wait_and_retries_in_seconds(
+    engine: Engine, scale: Callable[[float], None]
+) -> None:
+    # Given a one-hour Wait, then a task failing 4 times with retries after 60, 120 and 240 s
+    scale(0.001)
+    retry = {"IntervalSeconds": 60, "BackoffRate": 2, "MaxAttempts": 3}
+    machine = engine.create(
+        {
+            "StartAt": "Nap",
+            "States": {
+                "Nap": {"Type": "Wait", "Seconds": 3600, "Next": "Flaky"},
+                "Flaky": missing_table_task(retry, Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Done"}]),
+                "Done": {"Type": "Succeed"},
+            },
+        }
+    )
+    # When it runs at TIME.scale 0.001
+    started = time.monotonic()
+    execution_arn = engine.start(machine)
+    described = engine.finish(execution_arn, within=15.0)
+    elapsed = time.monotonic() - started
+    # Then 4020 engine seconds pass in about 4 real seconds, with every retry taken
+    assert described["status"] == "SUCCEEDED"
+    assert 3.5 < elapsed < 10.0
+    failures = [
+        e["taskFailedEventDetails"]["error"]
+        for e in engine.history(execution_arn)
+        if "taskFailedEventDetails" in e
+    ]
+    assert failures == ["DynamoDb.ResourceNotFoundException"] * 4
+
+
+class _FakeWaitEnv:
+    """Just enough Environment for WaitFunction: a wait that really sleeps, and a guard against hangs."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+        self.program_state_event = self
+
+    def wait(self, timeout: float) -> bool:
+        self.waits.append(timeout)
+        if len(self.waits) > 5:
+            raise RecursionError("re-waited more than 5 times")
+        time.sleep(timeout)
+        return False
+
+    def is_running(self) -> bool:
+        return True
+
+
+def test_wait_state_waits_once_for_the_scaled_time(scale: Callable[[float], None]) -> None:
+    # Given a Wait of a fractional number of seconds, in real time and at half speed
+    moto_fixes.apply()
+    for value, expected in ((1.0, 0.05), (0.5, 0.025)):
+        scale(value)
+        env = _FakeWaitEnv()
+        # When the wait is evaluated
+        Seconds(seconds=0.05)._eval_body(env)  # type: ignore[arg-type]
+        # Then it waits exactly once, for the scaled time
+        assert env.waits == [pytest.approx(expected)]
+
+
+def test_gap_still_there_wait_rewaits_forever_on_fractional_seconds(
+    monkeypatch: pytest.MonkeyPatch, scale: Callable[[float], None]
+) -> None:
+    # Given moto's original WaitFunction._wait_interval, and a time scale it knows nothing about
+    moto_fixes.apply()
+    put_back(monkeypatch, wait_function.WaitFunction, "_wait_interval")
+    scale(0.001)
+    env = _FakeWaitEnv()
+    # When a 0.05 s wait has really elapsed, int() truncates it to 0 s waited: it waits again, and again
+    with pytest.raises(RecursionError):
+        Seconds(seconds=0.05)._eval_body(env)  # type: ignore[arg-type]
+    # Then every wait was the full, unscaled time
+    assert env.waits == [0.05] * 6
+
+
+def _stop_during_retry_interval(engine: Engine, interval_seconds: int) -> tuple[str, list[threading.Thread]]:
+    retry = {"IntervalSeconds": interval_seconds, "MaxAttempts": 1}
+    machine = engine.create({"StartAt": "Flaky", "States": {"Flaky": missing_table_task(retry, End=True)}})
+    execution_arn = engine.start(machine, name="retrying")
+    engine.wait_for_event(execution_arn, "TaskFailed")
+    time.sleep(0.05)  # the retrier is now waiting for its interval
+    workers = engine.new_live_threads()
+    engine.sfn.stop_execution(executionArn=execution_arn)
+    return execution_arn, workers
+
+
+def test_retry_interval_is_interrupted_by_stop_execution(
+    engine: Engine, scale: Callable[[float], None]
+) -> None:
+    # Given a task that failed and waits a real hour before its retry
+    scale(1.0)
+    # When the execution is stopped during that interval
+    execution_arn, workers = _stop_during_retry_interval(engine, interval_seconds=3600)
+    # Then its threads end promptly and the execution is aborted
+    deadline = time.monotonic() + 2.0
+    for thread in workers:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    assert [t.name for t in workers if t.is_alive()] == []
+    assert engine.finish(execution_arn, within=1.0)["status"] == "ABORTED"
+
+
+def test_gap_still_there_retry_interval_is_unscaled_and_uninterruptible(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, scale: Callable[[float], None]
+) -> None:
+    # Given moto's original retrier, at TIME.scale 0.001 (a 2 s interval should take 2 ms)
+    put_back(monkeypatch, retrier_decl.RetrierDecl, "_eval_body")
+    scale(0.001)
+    # When the execution is stopped during the retry interval
+    _, workers = _stop_during_retry_interval(engine, interval_seconds=2)
+    time.sleep(0.5)
+    # Then the worker is still in time.sleep half a second later: neither scaled nor interrupted
+    assert [t for t in workers if t.is_alive()] != []
+    for thread in workers:
+        thread.join(timeout=5)
+
+
+def test_task_timeout_is_scaled(engine: Engine, scale: Callable[[float], None]) -> None:
+    # Given a callback task with a 500 s timeout that nobody answers
+    scale(0.001)
+    engine.create_parking_table()
+    execution_arn = engine.start(engine.create(callback_machine(timeout_seconds=500)), name="late")
+    # When it runs at TIME.scale 0.001
+    described = engine.finish(execution_arn, within=5.0)
+    # Then it times out after about half a second
+    assert described["status"] == "FAILED"
+    assert described["error"] == "States.Timeout"
+    assert (described["stopDate"] - described["startDate"]).total_seconds() < 3.0
+
+
+def test_heartbeat_timeout_is_scaled(engine: Engine, scale: Callable[[float], None]) -> None:
+    # Given a callback task with a 200 s heartbeat (and a one-hour timeout) that never beats
+    scale(0.001)
+    engine.create_parking_table()
+    machine = engine.create(callback_machine(timeout_seconds=3600, heartbeat_seconds=200))
+    execution_arn = engine.start(machine, name="silent")
+    # When it runs at TIME.scale 0.001
+    described = engine.finish(execution_arn, within=5.0)
+    # Then the heartbeat times out after about 0.2 s, long before the (scaled) 3.6 s task timeout
+    # (moto reports heartbeat timeouts as States.Timeout; AWS says States.HeartbeatTimeout)
+    assert described["status"] == "FAILED"
+    assert described["error"] in {"States.Timeout", "States.HeartbeatTimeout"}
+    assert (described["stopDate"] - described["startDate"]).total_seconds() < 2.0
+
+
+class _FakeStackEnv:
+    def __init__(self) -> None:
+        self.stack: list[Any] = []
+
+
+@pytest.mark.parametrize(
+    ("owner", "component"),
+    [
+        (timeout.Timeout, timeout.TimeoutSeconds(timeout_seconds=3600)),
+        (heartbeat.Heartbeat, heartbeat.HeartbeatSeconds(heartbeat_seconds=3600)),
+    ],
+    ids=["TimeoutSeconds", "HeartbeatSeconds"],
+)
+def test_timeouts_and_heartbeats_scaled_both_ways(
+    monkeypatch: pytest.MonkeyPatch, scale: Callable[[float], None], owner: type, component: Any
+) -> None:
+    # Given 3600 s at TIME.scale 0.001
+    moto_fixes.apply()
+    scale(0.001)
+    env = _FakeStackEnv()
+    # When the fixed component is evaluated, then it yields 3.6 s
+    component._eval_body(env)
+    assert env.stack == [pytest.approx(3.6)]
+    # And with moto's original put back (the gap is still there) it yields the full 3600 s
+    put_back(monkeypatch, owner, "_eval_body")
+    component._eval_body(env)
+    assert env.stack[-1] == 3600
+
+
+# --- 7. boto3 client cache -----------------------------------------------------------------------
+
+CLIENT_MODULES = [lambda_eval_utils, state_task_service_aws_sdk, state_task_service_dynamodb]
+# A region nobody else uses, so this test neither reuses nor leaves behind a client another test gets.
+CACHE_REGION = "ap-southeast-4"
+
+
+@pytest.mark.parametrize("module", CLIENT_MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[1])
+def test_boto_client_is_cached_per_service_and_endpoint(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, module: Any
+) -> None:
+    # Given no endpoint override for DynamoDB
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    # When the engine asks twice for the same client
+    first = module.boto_client_for(CACHE_REGION, "dynamodb")
+    # Then it gets the same object back, and a different one for another service
+    assert module.boto_client_for(CACHE_REGION, "dynamodb") is first
+    assert module.boto_client_for(CACHE_REGION, "stepfunctions") is not first
+    # And when the endpoint override changes, it gets a client for the new endpoint
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")
+    moved = module.boto_client_for(CACHE_REGION, "dynamodb")
+    assert moved is not first
+    assert moved.meta.endpoint_url == "http://127.0.0.1:9"
+
+
+@pytest.mark.parametrize("module", CLIENT_MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[1])
+def test_gap_still_there_new_boto_client_every_call(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, module: Any
+) -> None:
+    # Given moto's original boto_client_for
+    put_back(monkeypatch, module, "boto_client_for")
+    # When the engine asks twice for the same client
+    # Then it builds a new one each time
+    assert module.boto_client_for(CACHE_REGION, "dynamodb") is not module.boto_client_for(
+        CACHE_REGION, "dynamodb"
+    )
+
+
+# --- 8. the ASL is parsed once per definition ----------------------------------------------------
+
+
+@dataclass
+class ProgramRecorder:
+    """Records the parsed program each execution's worker gets, from whatever code is in place."""
+
+    monkeypatch: pytest.MonkeyPatch
+    programs: list[Any] = field(default_factory=list)
+
+    def install(self) -> None:
+        entrypoint = ExecutionWorker._get_evaluation_entrypoint
+
+        def recording(worker: ExecutionWorker) -> Any:
+            program = entrypoint(worker)
+            self.programs.append(program)
+            return program
+
+        self.monkeypatch.setattr(ExecutionWorker, "_get_evaluation_entrypoint", recording)
+
+
+@pytest.fixture
+def recorder(monkeypatch: pytest.MonkeyPatch) -> ProgramRecorder:
+    return ProgramRecorder(monkeypatch)
+
+
+def _run_twice(engine: Engine, recorder: ProgramRecorder, definition: dict[str, Any]) -> list[Any]:
+    recorder.install()
+    machine = engine.create(definition)
+    for n in range(2):
+        assert engine.finish(engine.start(machine, name=f"run-{n}"))["status"] == "SUCCEEDED"
+    return recorder.programs
+
+
+def parallel_machine() -> dict[str, Any]:
+    branch = {"StartAt": "Inner", "States": {"Inner": {"Type": "Pass", "End": True}}}
+    return {"StartAt": "Fork", "States": {"Fork": {"Type": "Parallel", "Branches": [branch], "End": True}}}
+
+
+def test_executions_of_one_definition_share_one_parsed_program(
+    engine: Engine, recorder: ProgramRecorder
+) -> None:
+    # Given a definition without Map or Parallel states
+    # When it is executed twice
+    first, second = _run_twice(engine, recorder, pass_machine())
+    # Then both executions ran the same parsed program
+    assert first is second
+
+
+def test_definitions_with_parallel_states_are_still_parsed_per_execution(
+    engine: Engine, recorder: ProgramRecorder
+) -> None:
+    # Given a definition with a Parallel state, whose components keep worker state
+    # When it is executed twice
+    first, second = _run_twice(engine, recorder, parallel_machine())
+    # Then each execution got its own parsed program
+    assert first is not second
+
+
+def test_shared_program_keeps_concurrent_executions_apart(engine: Engine) -> None:
+    # Given two executions of one definition parked on their callbacks at the same time
+    engine.create_parking_table()
+    machine = engine.create(callback_machine())
+    arns = {name: engine.start(machine, name=name) for name in ("left", "right")}
+    tokens = {name: engine.parked_token(name) for name in arns}
+    # When each is answered with its own output, in reverse order
+    for name in ("right", "left"):
+        engine.sfn.send_task_success(taskToken=tokens[name], output=json.dumps({"who": name}))
+    # Then each execution ends with its own answer
+    outputs = {name: json.loads(engine.finish(arn)["output"]) for name, arn in arns.items()}
+    assert outputs == {"left": {"who": "left"}, "right": {"who": "right"}}
+
+
+def test_gap_still_there_every_execution_parses_the_definition_again(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, recorder: ProgramRecorder
+) -> None:
+    # Given moto's original ExecutionWorker._get_evaluation_entrypoint
+    put_back(monkeypatch, ExecutionWorker, "_get_evaluation_entrypoint")
+    # When a definition without Map or Parallel states is executed twice
+    first, second = _run_twice(engine, recorder, pass_machine())
+    # Then each execution parsed it anew
+    assert first is not second
