@@ -3,14 +3,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ASL_VALIDATOR := tooling/asl-validator/node_modules/.bin/asl-validator
 
-.PHONY: help install test demo lint bench clean lock
+.PHONY: help install test demo lint bench up clean lock
 
 help:
 	@echo "make demo   run the main job on the embedded local stack"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff + mypy on product code"
 	@echo "make bench  print benchmark numbers"
+	@echo "make up     serve the local stack (scheduling local up) until Ctrl-C"
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found %s); set PYTHON=python3.11" % sys.version.split()[0])'
@@ -18,13 +20,21 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The ASL validator (npm asl-validator, pinned by its package-lock.json); the infra tests run it.
+$(ASL_VALIDATOR): tooling/asl-validator/package.json tooling/asl-validator/package-lock.json
+	cd tooling/asl-validator && npm ci --no-audit --no-fund --loglevel=error
+	touch $(ASL_VALIDATOR)
 
-test: $(STAMP)
+install: $(STAMP) $(ASL_VALIDATOR)
+
+test: $(STAMP) $(ASL_VALIDATOR)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(BIN)/scheduling demo
+
+up: $(STAMP)
+	$(BIN)/scheduling local up
 
 lint: $(STAMP)
 	$(BIN)/ruff check functions tooling tests
@@ -33,6 +43,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tooling/benchmarks/pf360_client_roundtrip.py
+	$(BIN)/python tooling/benchmarks/booking_workflow.py
 
 # Re-pin every dependency from pyproject.toml into requirements/constraints.txt (needs the network).
 lock:
@@ -42,4 +53,4 @@ lock:
 	rm -rf .lockvenv
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis tooling/asl-validator/node_modules

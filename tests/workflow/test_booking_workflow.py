@@ -16,7 +16,8 @@ def test_schedule_happy_path(conversation: Conversation) -> None:
     # Given a customer starting a booking for a pending project
     offered = conversation.start("12345")
     assert offered.step == "awaiting_date"
-    assert offered.offered_dates and offered.task_token
+    assert offered.offered_dates
+    assert offered.task_token
     # When they pick a date, then a slot
     slots = conversation.reply({"date": offered.offered_dates[0]})
     assert slots.step == "awaiting_slot"

@@ -8,11 +8,16 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from scheduling_tooling.commands import demo, pf360_serve
+from scheduling_tooling.commands import demo, local_up, pf360_serve
 
 # (words, module, help)
 COMMANDS: list[tuple[tuple[str, ...], ModuleType, str]] = [
     (("pf360", "serve"), pf360_serve, "serve the PF360 simulator over HTTP, with fault injection"),
+    (
+        ("local", "up"),
+        local_up,
+        "serve the embedded local stack (Step Functions, DynamoDB, Lambda, PF360) until Ctrl-C",
+    ),
     (("demo",), demo, "walk a booking through the client against the simulator, printing each call"),
 ]
 

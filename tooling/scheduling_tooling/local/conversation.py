@@ -45,7 +45,8 @@ class Conversation:
 
     @property
     def execution_arn(self) -> str:
-        assert self.session is not None and self.session.execution_name
+        assert self.session is not None
+        assert self.session.execution_name
         machine = self.stack.state_machine_arn
         return machine.replace(":stateMachine:", ":execution:") + ":" + self.session.execution_name
 

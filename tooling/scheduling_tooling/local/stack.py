@@ -14,6 +14,7 @@ processes can use the stack through `stack.client_env()`.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from typing import Any
 
@@ -67,6 +68,8 @@ class LocalStack:
 
         moto_fixes.apply()
         moto_fixes.TIME.scale = self.time_scale
+        # moto logs every caught task error with the whole parsed state; the history has them already.
+        logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         self.simulator.start()
         self.lambdas.start()
         self.export_env()
@@ -76,9 +79,10 @@ class LocalStack:
         if self.serve_api:
             from moto.server import ThreadedMotoServer
 
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per API call
             self._api_server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.api_port, verbose=False)
             self._api_server.start()
-            self.api_port = self._api_server._server.server_port
+            self.api_port = self._api_server.get_host_and_port()[1]
         return self
 
     def stop(self) -> None:
