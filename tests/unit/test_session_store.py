@@ -1,0 +1,112 @@
+"""The session store on moto's DynamoDB: identity, TTL enforced in code, conditional writes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from booking_bridge import execution_name
+from session_store import CUSTOMER_INDEX, SessionConflict, SessionExpired, SessionStore
+
+TABLE = "sessions-under-test"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(clock: Clock) -> Iterator[SessionStore]:
+    with mock_aws():
+        ddb = boto3.client("dynamodb")
+        ddb.create_table(
+            TableName=TABLE,
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "session_id", "KeyType": "HASH"}],
+            AttributeDefinitions=[
+                {"AttributeName": "session_id", "AttributeType": "S"},
+                {"AttributeName": "customer_id", "AttributeType": "S"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": CUSTOMER_INDEX,
+                    "KeySchema": [{"AttributeName": "customer_id", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+        )
+        yield SessionStore(TABLE, client=ddb, clock=clock)
+
+
+def test_open_creates_then_returns_the_same_session_with_its_ttl_extended(
+    store: SessionStore, clock: Clock
+) -> None:
+    created = store.open("s1", "1645975", "09PF05VD")
+    assert (created.version, created.step, created.expires_at) == (1, "idle", int(clock.now) + 1800)
+    clock.now += 600
+    again = store.open("s1", "1645975", "09PF05VD")
+    assert again.version == created.version
+    assert again.expires_at == int(clock.now) + 1800
+
+
+def test_a_session_of_another_customer_is_refused(store: SessionStore) -> None:
+    store.open("s1", "1645975", "09PF05VD")
+    with pytest.raises(SessionConflict):
+        store.open("s1", "7777777", "09PF05VD")
+
+
+def test_expiry_is_enforced_in_code_before_dynamodb_deletes_the_item(
+    store: SessionStore, clock: Clock
+) -> None:
+    store.open("s1", "1645975", "09PF05VD")
+    clock.now += 1801
+    with pytest.raises(SessionExpired):
+        store.get("s1")
+    # and an expired session starts over for its owner
+    assert store.open("s1", "1645975", "09PF05VD").step == "idle"
+
+
+def test_begin_booking_is_conditional_on_the_version_read(store: SessionStore) -> None:
+    session = store.open("s1", "1645975", "09PF05VD")
+    started = store.begin_booking(session, "12345", "schedule", "schedule-12345-1-abc")
+    assert (started.version, started.step, started.project_id, started.mode) == (
+        2,
+        "starting",
+        "12345",
+        "schedule",
+    )
+    # a second writer holding the old version loses instead of clobbering
+    with pytest.raises(SessionConflict):
+        store.begin_booking(session, "12347", "cancel", "cancel-12347-1-abc")
+    assert store.get("s1").project_id == "12345"  # type: ignore[union-attr]
+
+
+def test_sessions_of_a_customer_through_the_gsi(store: SessionStore, clock: Clock) -> None:
+    store.open("s1", "1645975", "09PF05VD")
+    store.open("s2", "1645975", "09PF05VD")
+    store.open("s3", "2222222", "09PF05VD")
+    assert sorted(s.session_id for s in store.for_customer("1645975")) == ["s1", "s2"]
+    clock.now += 4000
+    assert store.for_customer("1645975") == []
+
+
+@pytest.mark.parametrize("session_id", ["abc", "x" * 200, "weird id/with:chars&more", "ünïcødé"])
+def test_execution_names_are_valid_bounded_and_deterministic(session_id: str) -> None:
+    name = execution_name(session_id, "12345", "schedule", 7)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,80}", name)
+    assert name == execution_name(session_id, "12345", "schedule", 7)
+    assert name != execution_name(session_id, "12345", "schedule", 8)
+    assert name.startswith("schedule-12345-7-")
