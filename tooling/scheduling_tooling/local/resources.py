@@ -28,12 +28,20 @@ class Resources:
         return self.prefix + name
 
     def function_names(self) -> dict[str, str]:
-        """Function name -> handler path."""
-        return {self.name(f["name"]): f["handler"] for f in self.spec["functions"].values()}
+        """Function name -> handler path, step Lambdas and agent action groups alike."""
+        functions = [*self.spec["functions"].values(), *self.spec["agent_functions"].values()]
+        return {self.name(f["name"]): f["handler"] for f in functions}
+
+    def agent_function(self, group: str) -> str:
+        return self.name(self.spec["agent_functions"][group]["name"])
 
     @property
     def table_name(self) -> str:
         return self.name(self.spec["tables"]["sessions"]["name"])
+
+    @property
+    def idempotency_table_name(self) -> str:
+        return self.name(self.spec["tables"]["idempotency"]["name"])
 
     @property
     def state_machine_name(self) -> str:

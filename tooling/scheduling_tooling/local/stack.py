@@ -45,11 +45,13 @@ class LocalStack:
         lambda_port: int = 0,
         pf360_port: int = 0,
         seed: int = 1645975,
+        answer_deadline_seconds: float = 8.0,
     ) -> None:
         self.resources = Resources()
         self.time_scale = time_scale
         self.session_timeout_seconds = session_timeout_seconds
         self.pf360_timeout_seconds = pf360_timeout_seconds
+        self.answer_deadline_seconds = answer_deadline_seconds
         self.serve_api, self.api_port = serve_api, api_port
         self.simulator = SimulatorServer(Simulator(seed), port=pf360_port)
         self.registry = LambdaRegistry(
@@ -118,6 +120,8 @@ class LocalStack:
             "ENABLE_REAL_CONFIRM": "true",
             "ENABLE_REAL_CANCEL": "true",
             "DYNAMODB_TABLE_NAME": self.resources.table_name,
+            "IDEMPOTENCY_TABLE_NAME": self.resources.idempotency_table_name,
+            "ANSWER_DEADLINE_SECONDS": str(self.answer_deadline_seconds),
             "STATE_MACHINE_ARN": self.state_machine_arn or self._state_machine_arn(),
             "SESSION_TIMEOUT_SECONDS": str(self.session_timeout_seconds),
             "POWERTOOLS_SERVICE_NAME": "pf360-scheduling",
@@ -127,13 +131,15 @@ class LocalStack:
 
     def export_env(self) -> None:
         """Put the stack's settings into os.environ (this process is where the Lambdas run)."""
+        from agent_actions import services
         from booking_steps import runtime
 
         values = {**_FAKE_AWS, **self.lambda_env(), "AWS_ENDPOINT_URL_LAMBDA": self.lambdas.url}
         for name, value in values.items():
             self._saved_env.setdefault(name, os.environ.get(name))
             os.environ[name] = value
-        runtime.reset_client()  # the next step call reads these settings, as a cold start would
+        runtime.reset_client()  # the next call reads these settings, as a cold start would
+        services.reset_services()
 
     def client_env(self) -> dict[str, str]:
         """What another process needs to use this stack (with serve_api=True)."""
@@ -141,6 +147,8 @@ class LocalStack:
             **_FAKE_AWS,
             "STATE_MACHINE_ARN": self.state_machine_arn,
             "DYNAMODB_TABLE_NAME": self.resources.table_name,
+            "IDEMPOTENCY_TABLE_NAME": self.resources.idempotency_table_name,
+            "ANSWER_DEADLINE_SECONDS": str(self.answer_deadline_seconds),
             "PF360_SIMULATOR_URL": self.simulator.url,
             "AWS_ENDPOINT_URL_LAMBDA": self.lambdas.url,
         }
@@ -169,29 +177,8 @@ class LocalStack:
         boto3.client("secretsmanager", region_name=region).create_secret(
             Name=SECRET_NAME, SecretString=json.dumps({"token": DEFAULT_TOKEN})
         )
-        table = self.resources.spec["tables"]["sessions"]
-        ddb = self.dynamodb
-        ddb.create_table(
-            TableName=self.resources.table_name,
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": table["hash_key"], "KeyType": "HASH"}],
-            AttributeDefinitions=[
-                {"AttributeName": table["hash_key"], "AttributeType": "S"},
-                *({"AttributeName": key, "AttributeType": "S"} for key in table["indexes"].values()),
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": name,
-                    "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-                for name, key in table["indexes"].items()
-            ],
-        )
-        ddb.update_time_to_live(
-            TableName=self.resources.table_name,
-            TimeToLiveSpecification={"Enabled": True, "AttributeName": table["ttl_attribute"]},
-        )
+        for table in self.resources.spec["tables"].values():
+            self._create_table(self.resources.name(table["name"]), table)
         self.state_machine_arn = self.sfn.create_state_machine(
             name=self.resources.state_machine_name,
             definition=self.resources.definition(),
@@ -199,6 +186,31 @@ class LocalStack:
             type="STANDARD",
         )["stateMachineArn"]
         os.environ["STATE_MACHINE_ARN"] = self.state_machine_arn
+
+    def _create_table(self, name: str, table: dict[str, Any]) -> None:
+        indexes = table["indexes"]
+        extra: dict[str, Any] = {}
+        if indexes:
+            extra["GlobalSecondaryIndexes"] = [
+                {
+                    "IndexName": index,
+                    "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for index, key in indexes.items()
+            ]
+        self.dynamodb.create_table(
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": table["hash_key"], "KeyType": "HASH"}],
+            AttributeDefinitions=[
+                {"AttributeName": key, "AttributeType": "S"} for key in (table["hash_key"], *indexes.values())
+            ],
+            **extra,
+        )
+        self.dynamodb.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": table["ttl_attribute"]}
+        )
 
     def _stop_executions(self) -> None:
         """Stop whatever is still running so no worker thread outlives the stack."""

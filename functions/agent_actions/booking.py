@@ -1,0 +1,208 @@
+"""The scheduling conversation: start and resume booking executions, answer from the session item.
+
+Every operation first proves the project is the caller's (the dashboard, once per call) or that the
+session already holds it; choices are checked against what the execution offered before anything is
+sent to Step Functions; a repeated call returns the current state instead of acting twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from agent_actions import errors
+from agent_actions.identity import Caller
+from agent_actions.observability import count_outcome, logger
+from agent_actions.present import Answer, offer_answer, outcome_answer
+from agent_actions.services import services
+from booking_bridge import BookingNotWaiting
+from pf360_client.errors import PF360Error, PF360NotFound
+from pf360_client.models import Project
+from pf360_client.normalize import normalize_date, normalize_time, validate_numeric_id
+from session_store import Session, SessionConflict, SessionExpired
+
+_OPEN_STEPS = frozenset({"starting", "awaiting_date", "awaiting_slot"})
+
+
+class StillWorking(Exception):
+    """The execution has not answered within the deadline; the next call picks the result up."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__("still working")
+        self.session = session
+
+
+def customer_projects(caller: Caller) -> list[Project]:
+    try:
+        return services().pf360.get_projects(caller.client_id, caller.customer_id)
+    except PF360Error as error:
+        raise errors.from_pf360(error) from None
+
+
+def current_execution(caller: Caller) -> str:
+    """The session's current execution name ("" when none): part of the idempotency key of a write,
+    so the same choice in a later booking is a new write, and a retry in this one is not."""
+    try:
+        session = services().store.get(caller.session_id)
+    except SessionExpired:
+        return ""
+    return (session.execution_name or "") if session else ""
+
+
+def owned_project(caller: Caller, project_id: str) -> Project:
+    """The caller's project, or NotPermitted. Nothing is asked of PF360 about the project itself."""
+    pid = _project_id(project_id)
+    try:
+        return services().pf360.get_project(caller.client_id, caller.customer_id, pid)
+    except PF360NotFound:
+        raise errors.NotPermitted() from None
+    except PF360Error as error:
+        raise errors.from_pf360(error) from None
+
+
+def open_session(caller: Caller) -> Session:
+    try:
+        return services().store.open(caller.session_id, caller.customer_id, caller.client_id)
+    except SessionConflict:
+        raise errors.NotAuthenticated() from None
+
+
+def start_booking(caller: Caller, project_id: str, mode: str) -> Answer:
+    """get-available-dates (schedule) and reschedule-appointment: start, or show what is on offer."""
+    project = owned_project(caller, project_id)
+    session = open_session(caller)
+    if session.project_id == project.project_id and session.mode == mode and session.step in _OPEN_STEPS:
+        return _answer(session, project.display_name, want_slots=False)  # an agent retry: no second start
+    return _start(caller, session, project, mode, want_slots=False)
+
+
+def cancel_booking(caller: Caller, project_id: str) -> Answer:
+    project = owned_project(caller, project_id)
+    session = open_session(caller)
+    if (
+        session.project_id == project.project_id
+        and session.mode == "cancel"
+        and session.step in ("starting", "cancelled")
+    ):
+        return _answer(session, project.display_name, want_slots=False)
+    return _start(caller, session, project, "cancel", want_slots=False)
+
+
+def choose_date(caller: Caller, project_id: str, day: str) -> Answer:
+    session, name = _booking_in_progress(caller, project_id)
+    wanted = _valid(normalize_date, day, "date")
+    if not session.waiting:
+        return _answer(session, name, want_slots=True)
+    if wanted not in session.offered_dates:
+        return _reprompt(session, name, f"{wanted} is not one of the available dates.", want_slots=False)
+    if session.step == "awaiting_slot" and session.slots_date == wanted:
+        return _answer(session, name, want_slots=True)  # already showing that date: an agent retry
+    return _resume(session, name, {"date": wanted}, want_slots=True)
+
+
+def choose_slot(caller: Caller, project_id: str, day: str, time: str) -> Answer:
+    session, name = _booking_in_progress(caller, project_id)
+    wanted_day, wanted_time = _valid(normalize_date, day, "date"), _valid(normalize_time, time, "time")
+    if session.step == "confirmed" and (session.booked_date, session.booked_time) == (
+        wanted_day,
+        wanted_time,
+    ):
+        return _answer(session, name, want_slots=True)  # confirmed already: say so again, book nothing
+    if not session.waiting:
+        return _answer(session, name, want_slots=True)
+    if session.step != "awaiting_slot" or session.slots_date != wanted_day:
+        return _reprompt(
+            session,
+            name,
+            "Please pick a date and then one of its times first.",
+            want_slots=session.step == "awaiting_slot",
+        )
+    if wanted_time not in session.offered_slots:
+        return _reprompt(session, name, "That time is not one of the available times.", want_slots=True)
+    return _resume(session, name, {"slot": wanted_time}, want_slots=True)
+
+
+# --- plumbing -------------------------------------------------------------------------------------
+
+
+def _start(caller: Caller, session: Session, project: Project, mode: str, *, want_slots: bool) -> Answer:
+    svc = services()
+    svc.bridge.abandon(session)  # a booking the customer left for this one ends now
+    try:
+        started = svc.bridge.start(session, project.project_id, mode)
+    except SessionConflict:  # a concurrent call started first: answer from what it started
+        current = svc.store.get(caller.session_id)
+        assert current is not None
+        return _answer(current, project.display_name, want_slots=want_slots)
+    return _await(started, project.display_name, want_slots=want_slots)
+
+
+def _resume(session: Session, name: str, choice: dict[str, str], *, want_slots: bool) -> Answer:
+    try:
+        services().bridge.resume(session, choice)
+    except BookingNotWaiting:  # it moved on meanwhile (a concurrent retry): answer from where it is
+        current = services().store.get(session.session_id)
+        assert current is not None
+        return _answer(current, name, want_slots=want_slots)
+    return _await(session, name, want_slots=want_slots)
+
+
+def _await(before: Session, name: str, *, want_slots: bool) -> Answer:
+    svc = services()
+    after = svc.bridge.wait_for_change(
+        before.session_id, before.version, svc.settings.answer_deadline_seconds
+    )
+    if after is None or after.version <= before.version or after.step == "starting":
+        raise StillWorking(after or before)
+    logger.append_keys(project_id=after.project_id, execution=after.execution_name)
+    count_outcome(after.step)
+    return _answer(after, name, want_slots=want_slots)
+
+
+def _answer(session: Session, name: str, *, want_slots: bool) -> Answer:
+    if session.waiting:
+        return offer_answer(session, name, want_slots=want_slots)
+    if session.step == "starting":
+        raise StillWorking(session)
+    return outcome_answer(session, name)
+
+
+def _reprompt(session: Session, name: str, problem: str, *, want_slots: bool) -> Answer:
+    offer = offer_answer(session, name, want_slots=want_slots)
+    return Answer(f"{problem} {offer.message}", offer.data, status=400, reprompt=True)
+
+
+def _booking_in_progress(caller: Caller, project_id: str) -> tuple[Session, str]:
+    pid = _project_id(project_id)
+    try:
+        session = services().store.get(caller.session_id)
+    except SessionExpired:
+        session = None
+    if session is None or session.project_id != pid or session.customer_id != caller.customer_id:
+        raise errors.InvalidInput(
+            "No booking is in progress for that project. Ask for available dates first."
+        )
+    return session, _name_of(caller, pid)
+
+
+def _name_of(caller: Caller, project_id: str) -> str:
+    """The project's name for the answer; the session already proved the project is the caller's."""
+    try:
+        return services().pf360.get_project(caller.client_id, caller.customer_id, project_id).display_name
+    except PF360Error:
+        return f"project {project_id}"
+
+
+def _project_id(value: str) -> str:
+    try:
+        return validate_numeric_id(value, "project_id")
+    except ValueError:
+        raise errors.InvalidInput("project_id must be the project's number, e.g. 12345.") from None
+
+
+def _valid(check: Callable[[str], str], value: str, what: str) -> str:
+    try:
+        return check(value)
+    except ValueError:
+        raise errors.InvalidInput(
+            f"That {what} is not valid: use YYYY-MM-DD for dates and e.g. 10:00 AM for times."
+        ) from None

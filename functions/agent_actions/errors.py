@@ -1,0 +1,72 @@
+"""What the agent is told when something goes wrong: one class per answer, each with its HTTP status
+(the seed's error classes). PF360 errors map onto them in one place, `from_pf360`."""
+
+from __future__ import annotations
+
+from pf360_client import errors as pf360
+
+
+class AgentError(Exception):
+    status = 500
+    default = "Something went wrong on our side. Please try again in a moment."
+
+    def __init__(self, message: str | None = None, **details: object) -> None:
+        super().__init__(message or self.default)
+        self.message = message or self.default
+        self.details = details
+
+
+class InvalidInput(AgentError):
+    status = 400
+    default = "Some of the details were not valid."
+
+
+class NotAuthenticated(AgentError):
+    status = 401
+    default = "I could not confirm who you are. Please sign in again."
+
+
+class NotPermitted(AgentError):
+    status = 403
+    default = "That project is not on your account."
+
+
+class NotFound(AgentError):
+    status = 404
+    default = "I could not find that."
+
+
+class RateLimited(AgentError):
+    status = 429
+    default = "The scheduling system is busy right now. Please try again in a minute."
+
+
+class Internal(AgentError):
+    status = 500
+
+
+class Unavailable(AgentError):
+    status = 503
+    default = "The scheduling system is unavailable right now. Please try again shortly."
+
+
+class TimedOut(AgentError):
+    status = 504
+    default = "The scheduling system took too long to answer. Please try again."
+
+
+def from_pf360(error: pf360.PF360Error) -> AgentError:
+    """Translate a PF360 error for the agent; the PF360 wording never reaches it."""
+    if isinstance(error, pf360.PF360RateLimited):
+        return RateLimited()
+    if isinstance(error, pf360.PF360Timeout):
+        return TimedOut()
+    if isinstance(error, pf360.PF360Unavailable):
+        return Unavailable()
+    if isinstance(error, pf360.PF360AuthError):
+        return Unavailable("The scheduling system refused our credentials. Please try again later.")
+    if isinstance(error, pf360.PF360NotFound):
+        return NotFound("I could not find that project.")
+    if isinstance(error, pf360.PF360ValidationError):
+        return InvalidInput()
+    return Internal()

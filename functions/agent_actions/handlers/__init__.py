@@ -1,0 +1,1 @@
+"""The three action groups' Lambda handlers: scheduling, information, notes."""

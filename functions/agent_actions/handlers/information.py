@@ -1,0 +1,59 @@
+"""Action group "information": appointment status, business hours, weather."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from agent_actions import app as shared
+from agent_actions import information
+from agent_actions.observability import logger, metrics, tracer
+
+app = shared.new_resolver()
+ProjectId = Annotated[
+    str, Query(description="The project's number (e.g. 12345).", min_length=1, max_length=18)
+]
+Days = Annotated[int, Query(description="How many days of forecast, 1 to 7.", ge=1, le=7)]
+
+FUNCTIONS = {
+    "get_appointment_status": ("GET", "/get-appointment-status"),
+    "get_business_hours": ("GET", "/get-business-hours"),
+    "get_weather": ("GET", "/get-weather"),
+}
+
+
+@app.get(
+    "/get-appointment-status",
+    operation_id="get_appointment_status",
+    description="Whether a project has an appointment, and when.",
+)
+def get_appointment_status(project_id: ProjectId) -> Response[Any]:
+    return shared.respond(information.appointment_status(shared.current_caller(app), project_id))
+
+
+@app.get(
+    "/get-business-hours",
+    operation_id="get_business_hours",
+    description="The business hours of the customer's store, day by day.",
+)
+def get_business_hours() -> Response[Any]:
+    return shared.respond(information.business_hours(shared.current_caller(app)))
+
+
+@app.get(
+    "/get-weather",
+    operation_id="get_weather",
+    description="The weather forecast at a project's installation address.",
+)
+def get_weather(project_id: ProjectId, days: Days = 3) -> Response[Any]:
+    return shared.respond(information.weather(shared.current_caller(app), project_id, days))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return shared.handle(app, FUNCTIONS, event, context)

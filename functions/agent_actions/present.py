@@ -1,0 +1,158 @@
+"""Answers an LLM can read and relay: plain dates and times, project names, never request_id, task
+tokens or credentials. Each answer is a short `message` plus a few structured fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pf360_client.models import Project
+from session_store import Session
+
+
+@dataclass
+class Answer:
+    message: str
+    data: dict[str, Any] = field(default_factory=dict)
+    status: int = 200
+    reprompt: bool = False  # the agent should ask the customer again (function-details: REPROMPT)
+
+    def body(self) -> dict[str, Any]:
+        return {"message": self.message, **self.data}
+
+
+def day_label(iso: str) -> str:
+    """'2026-12-01' -> 'Tuesday, December 1, 2026'."""
+    day = date.fromisoformat(iso)
+    return f"{day:%A}, {day:%B} {day.day}, {day.year}"
+
+
+def time_label(hms: str) -> str:
+    """'14:00:00' -> '2:00 PM'."""
+    hour, minute = int(hms[:2]), hms[3:5]
+    return f"{(hour - 1) % 12 + 1}:{minute} {'AM' if hour < 12 else 'PM'}"
+
+
+def project_summary(project: Project) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        "project_id": project.project_id,
+        "name": project.display_name,
+        "status": project.status,
+    }
+    if project.scheduled_start and project.status == "Scheduled":
+        summary["appointment"] = (
+            f"{day_label(project.scheduled_start[:10])} at {time_label(project.scheduled_start[11:])}"
+        )
+    if project.address.city:
+        summary["city"] = project.address.city
+    return summary
+
+
+_NOTICES = {
+    "slot_taken": "The time you picked was just taken by someone else.",
+    "no_slots_on_date": "That date has no free times left.",
+    "choice_not_offered": "That choice was not one of the options offered.",
+    "dates_refreshed": "The available dates have changed.",
+}
+
+
+def offer_answer(session: Session, name: str, *, want_slots: bool) -> Answer:
+    """What the execution is offering now: dates, or the times of a date."""
+    notice = _NOTICES.get(session.notice or "", "")
+    if session.step == "awaiting_slot" and (want_slots or not session.offered_dates):
+        slots = [time_label(s) for s in session.offered_slots]
+        assert session.slots_date is not None
+        day = day_label(session.slots_date)
+        message = f"{notice} Available times for your {name} on {day}: {', '.join(slots)}."
+        return Answer(
+            message.strip(),
+            {
+                "date": session.slots_date,
+                "available_times": slots,
+                "next_step": "confirm-appointment with the chosen time",
+            },
+        )
+    dates = list(session.offered_dates)
+    shown = ", ".join(f"{day_label(d)} ({d})" for d in dates[:10])
+    more = f" and {len(dates) - 10} more" if len(dates) > 10 else ""
+    message = f"{notice} Available dates for your {name}: {shown}{more}."
+    return Answer(
+        message.strip(), {"available_dates": dates, "next_step": "get-time-slots for the chosen date"}
+    )
+
+
+def outcome_answer(session: Session, name: str) -> Answer:
+    """A finished (or not yet started) booking, as the customer should hear it."""
+    step = session.step
+    if step == "confirmed" and session.booked_date and session.booked_time:
+        when = f"{day_label(session.booked_date)} at {time_label(session.booked_time)}"
+        number = (
+            f" Your confirmation number is {session.confirmation_number}."
+            if session.confirmation_number
+            else ""
+        )
+        return Answer(
+            f"Your {name} is booked for {when}.{number}",
+            {
+                "booked": True,
+                "date": session.booked_date,
+                "time": time_label(session.booked_time),
+                "confirmation_number": session.confirmation_number or None,
+            },
+        )
+    simple: dict[str, tuple[int, str, dict[str, Any]]] = {
+        "starting": (
+            200,
+            "I'm still working on that. Please ask me again in a moment.",
+            {"still_working": True},
+        ),
+        "cancelled": (200, f"The appointment for your {name} is cancelled.", {"cancelled": True}),
+        "no_availability": (
+            200,
+            f"There are no dates available for your {name} right now. Please try again later.",
+            {"available_dates": []},
+        ),
+        "already_scheduled": (
+            200,
+            f"Your {name} already has an appointment. I can reschedule it if you like.",
+            {"already_scheduled": True},
+        ),
+        "expired": (
+            200,
+            "This booking timed out because it waited too long. Ask me for available dates to start again.",
+            {"expired": True},
+        ),
+        "abandoned": (200, "That booking was replaced by a newer one.", {}),
+        "reschedule_failed": (
+            200,
+            f"I couldn't move the appointment for your {name}; your original appointment is kept.",
+            {"rescheduled": False},
+        ),
+        "escalated": (
+            500,
+            f"I couldn't finish changing the appointment for your {name}. A member of our team will "
+            "contact you to sort it out.",
+            {"needs_follow_up": True},
+        ),
+    }
+    if step in simple:
+        status, message, data = simple[step]
+        return Answer(message, data, status)
+    return failure_answer(session.error)
+
+
+_FAILURES = {
+    "PF360RateLimited": (429, "The scheduling system is busy right now. Please try again in a minute."),
+    "PF360Timeout": (504, "The scheduling system took too long to answer. Please try again."),
+    "PF360Unavailable": (503, "The scheduling system is unavailable right now. Please try again shortly."),
+    "PF360NotFound": (404, "I could not find that project in the scheduling system."),
+    "Booking.NotScheduled": (400, "That project has no appointment to change."),
+}
+
+
+def failure_answer(error: str | None) -> Answer:
+    status, message = _FAILURES.get(
+        error or "", (500, "Something went wrong while booking. Please try again.")
+    )
+    return Answer(message, {"failed": True}, status)

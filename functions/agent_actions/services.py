@@ -1,0 +1,101 @@
+"""The agent handlers' dependencies, built once per container (cold start) from validated settings:
+the PF360 client, the session store, the booking bridge and the idempotency store."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+from booking_bridge import BookingBridge
+from pf360_client import PF360Client, build_client
+from pf360_client.errors import SettingsError
+from session_store import SessionStore
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    sessions_table: str
+    idempotency_table: str
+    state_machine_arn: str
+    session_timeout_seconds: int = 1800
+    answer_deadline_seconds: float = 8.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> AgentSettings:
+        env = os.environ if env is None else env
+        problems = [
+            f"{name} is required"
+            for name in ("DYNAMODB_TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "STATE_MACHINE_ARN")
+            if not env.get(name)
+        ]
+        numbers: dict[str, float] = {}
+        for name, default, low, high in (
+            ("SESSION_TIMEOUT_SECONDS", 1800, 60, 86400),
+            ("ANSWER_DEADLINE_SECONDS", 8, 0.1, 25),
+        ):
+            raw = env.get(name) or str(default)
+            try:
+                numbers[name] = float(raw)
+            except ValueError:
+                problems.append(f"{name}={raw!r} is not a number")
+                continue
+            if not low <= numbers[name] <= high:
+                problems.append(f"{name}={raw!r} must be between {low} and {high}")
+        if problems:
+            raise SettingsError(problems)
+        return cls(
+            env["DYNAMODB_TABLE_NAME"],
+            env["IDEMPOTENCY_TABLE_NAME"],
+            env["STATE_MACHINE_ARN"],
+            int(numbers["SESSION_TIMEOUT_SECONDS"]),
+            numbers["ANSWER_DEADLINE_SECONDS"],
+        )
+
+
+class Services:
+    def __init__(self, settings: AgentSettings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def pf360(self) -> PF360Client:
+        return build_client()
+
+    @cached_property
+    def store(self) -> SessionStore:
+        return SessionStore(self.settings.sessions_table, ttl_seconds=self.settings.session_timeout_seconds)
+
+    @cached_property
+    def bridge(self) -> BookingBridge:
+        sfn = boto3.client("stepfunctions")
+        return BookingBridge(
+            self.store,
+            sfn,
+            self.settings.state_machine_arn,
+            timeout_seconds=self.settings.session_timeout_seconds,
+        )
+
+    @cached_property
+    def idempotency(self) -> Any:
+        return DynamoDBPersistenceLayer(table_name=self.settings.idempotency_table)
+
+
+_services: Services | None = None
+
+
+def services() -> Services:
+    global _services
+    if _services is None:
+        _services = Services(AgentSettings.from_env())
+    return _services
+
+
+def reset_services(new: Services | None = None) -> None:
+    """Forget (or replace) the container's services: the local runtime does this when it rewires settings."""
+    global _services
+    _services = new
