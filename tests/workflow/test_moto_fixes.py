@@ -4,9 +4,10 @@ For each gap: (a) with the fix applied the engine behaves as AWS does, and (b) w
 put back (monkeypatch + `moto_fixes.original`) the gap is still there. (b) failing means a moto upgrade
 fixed the gap: delete that patch from moto_fixes.py, then this pair of tests.
 
-Gaps: 1 unnamed executions, 2 SendTaskFailure cause, 3 StopExecution on a parked callback, 4 the
-start-up race, 5 thread pruning, 6 time control (Wait, retry, timeout, heartbeat), 7 boto3 client cache,
-8 parsing the ASL once per definition.
+Gaps: 1 unnamed executions, 2 SendTaskFailure cause, 3 StopExecution on a parked callback (and a stop
+staying final), 4 the start-up race, 5 thread pruning, 6 time control (Wait, retry, timeout, heartbeat),
+7 boto3 client cache, 8 parsing the ASL once per definition, 9 DynamoDB item operations serialised,
+10 the lock-free account backend lookup, 11 heap keys made under a lock.
 
 The scenarios use tiny inline state machines on moto's engine (no Lambda, no LocalStack): Pass/Wait
 states, aws-sdk DynamoDB tasks, and `putItem.waitForTaskToken` callback tasks that park on their token.
@@ -15,6 +16,7 @@ states, aws-sdk DynamoDB tasks, and `putItem.waitForTaskToken` callback tasks th
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 import uuid
@@ -27,8 +29,12 @@ import boto3
 import pytest
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.base_backend import BackendDict, backend_lock
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+from moto.dynamodb.parsing.executors import SetExecutor
 from moto.stepfunctions.parser import utils as parser_utils
 from moto.stepfunctions.parser.api import InvalidToken
+from moto.stepfunctions.parser.asl.component import eval_component
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.common.timeouts import heartbeat, timeout
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
@@ -39,6 +45,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service impor
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.seconds import Seconds
 from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackOutcomeFailure
+from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.backend import execution as parser_execution
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend, stepfunctions_parser_backends
@@ -312,6 +319,21 @@ def test_stopped_execution_parked_on_a_callback_is_aborted(
     events = [e["type"] for e in engine.history(execution_arn)]
     assert (described["status"], events[-1]) == ("ABORTED", "ExecutionAborted")
     assert "ExecutionFailed" not in events
+
+
+def test_gap_still_there_stopped_execution_parked_on_a_callback_ends_failed(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, scale: Callable[[float], None]
+) -> None:
+    # Given moto's original Environment.set_error, with the callback-release fix still in place
+    put_back(monkeypatch, Environment, "set_error")
+    scale(1.0)
+    # When an execution parked on a callback task is stopped
+    execution_arn, _ = _park_and_stop(engine)
+    # Then the released callback's failure overwrites the stop: the execution ends FAILED, not ABORTED
+    described = engine.finish(execution_arn, within=2.0)
+    events = [e["type"] for e in engine.history(execution_arn)]
+    assert (described["status"], events[-1]) == ("FAILED", "ExecutionFailed")
+    assert described.get("error") == "Local.Stopped"
 
 
 def test_gap_still_there_stop_execution_leaves_the_callback_waiting(
@@ -765,3 +787,320 @@ def test_gap_still_there_every_execution_parses_the_definition_again(
     first, second = _run_twice(engine, recorder, pass_machine())
     # Then each execution parsed it anew
     assert first is not second
+
+
+# --- 9. DynamoDB item operations are serialised --------------------------------------------------
+
+PAIR = {"pk": {"S": "pair"}}
+
+
+@dataclass
+class ProbedUpdate:
+    """A GetItem started in the middle of an UpdateExpression, right after its first SET was applied."""
+
+    waited: list[bool] = field(default_factory=list)  # still waiting 0.3 s later?
+    seen: dict[str, str] = field(default_factory=dict)  # the a and b it finally read
+    probes: list[threading.Thread] = field(default_factory=list)
+
+
+def _read_in_the_middle_of_an_update(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> ProbedUpdate:
+    engine.create_parking_table()
+    engine.ddb.put_item(TableName=TABLE, Item={**PAIR, "a": {"N": "0"}, "b": {"N": "0"}})
+    probe = ProbedUpdate()
+    execute = SetExecutor.execute
+
+    def read() -> None:
+        item = engine.ddb.get_item(TableName=TABLE, Key=PAIR)["Item"]
+        probe.seen.update({name: item[name]["N"] for name in ("a", "b")})
+
+    def set_then_read(self: SetExecutor, item: Any) -> None:
+        execute(self, item)
+        if not probe.probes:  # one of the two SETs is applied, the other is not yet
+            reader = threading.Thread(target=read, name="probe-get-item", daemon=True)
+            probe.probes.append(reader)
+            reader.start()
+            reader.join(timeout=0.3)
+            probe.waited.append(reader.is_alive())
+
+    monkeypatch.setattr(SetExecutor, "execute", set_then_read)
+    engine.ddb.update_item(
+        TableName=TABLE,
+        Key=PAIR,
+        UpdateExpression="SET a = :v, b = :v",
+        ExpressionAttributeValues={":v": {"N": "1"}},
+    )
+    for reader in probe.probes:
+        reader.join(timeout=5)
+    assert len(probe.waited) == 1, "the update should have applied its SETs one by one"
+    return probe
+
+
+def test_get_item_waits_for_an_update_in_progress(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given an item with a = b = 0
+    # When a GetItem arrives while `SET a = :v, b = :v` (v = 1) has applied only its first SET
+    probe = _read_in_the_middle_of_an_update(engine, monkeypatch)
+    # Then the read waits for the whole update, and sees both attributes updated, as on AWS
+    assert probe.waited == [True]
+    assert probe.seen == {"a": "1", "b": "1"}
+
+
+def test_gap_still_there_get_item_reads_half_an_update(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given moto's original UpdateItem and GetItem
+    put_back(monkeypatch, DynamoDBBackend, "update_item")
+    put_back(monkeypatch, DynamoDBBackend, "get_item")
+    # When a GetItem arrives while `SET a = :v, b = :v` (v = 1) has applied only its first SET
+    probe = _read_in_the_middle_of_an_update(engine, monkeypatch)
+    # Then the read does not wait, and sees one attribute updated and the other not
+    assert probe.waited == [False]
+    assert sorted(probe.seen.values()) == ["0", "1"]
+
+
+SPREAD = [f"a{n:02d}" for n in range(20)]  # every update sets all of them to one new value
+
+
+@dataclass
+class ReadsDuringUpdates:
+    reads: int = 0
+    writes: int = 0
+    torn: list[list[int]] = field(default_factory=list)
+    errors: list[BaseException] = field(default_factory=list)
+
+
+def _read_while_updating(engine: Engine, within: float, readers: int = 4) -> ReadsDuringUpdates:
+    """One thread sets every SPREAD attribute to 1, 2, 3... in single UpdateItems while `readers` threads
+    GetItem them and check they agree; until the first torn read or `within` seconds, whichever is first.
+
+    The reads project the attributes, so moto copies the item inside its get_item. A plain GetItem gets
+    moto's live item back and serialises it after get_item has returned, outside the serialisation lock:
+    that copy is not covered by the fix (and can itself be torn), so it would not test the fix.
+    """
+    engine.create_parking_table()
+    key = {"pk": {"S": "spread"}}
+    engine.ddb.put_item(TableName=TABLE, Item={**key, **{name: {"N": "0"} for name in SPREAD}})
+    result = ReadsDuringUpdates()
+    stop = threading.Event()
+
+    def update() -> None:
+        while not stop.is_set():
+            engine.ddb.update_item(
+                TableName=TABLE,
+                Key=key,
+                UpdateExpression="SET " + ", ".join(f"{name} = :v" for name in SPREAD),
+                ExpressionAttributeValues={":v": {"N": str(result.writes + 1)}},
+            )
+            result.writes += 1
+
+    def read() -> None:
+        while not stop.is_set():
+            item = engine.ddb.get_item(TableName=TABLE, Key=key, ProjectionExpression=", ".join(SPREAD))
+            values = [int(item["Item"][name]["N"]) for name in SPREAD]
+            result.reads += 1  # not atomic across readers; only a rough count is needed
+            if len(set(values)) > 1:
+                result.torn.append(values)
+                stop.set()
+
+    def guarded(body: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                body()
+            except BaseException as error:  # reported by the test, not lost in a thread
+                result.errors.append(error)
+                stop.set()
+
+        return run
+
+    threads = [threading.Thread(target=guarded(update), name="spread-writer", daemon=True)]
+    threads += [
+        threading.Thread(target=guarded(read), name=f"spread-reader-{n}", daemon=True) for n in range(readers)
+    ]
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0001)  # hand the GIL over more often: more interleavings to catch
+    try:
+        for thread in threads:
+            thread.start()
+        stop.wait(timeout=within)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=5)
+        sys.setswitchinterval(switch_interval)
+    assert result.errors == []
+    return result
+
+
+def test_reads_never_see_half_an_update_under_concurrent_updates(engine: Engine) -> None:
+    # Given one thread updating 20 attributes to a new common value, as fast as it can
+    # When four threads read the item concurrently for 1.5 s
+    result = _read_while_updating(engine, within=1.5)
+    # Then every read saw the 20 attributes agree, over a workload that tears within ~0.5 s without the fix
+    assert result.torn == []
+    assert result.writes >= 10, result
+    assert result.reads >= 30, result
+
+
+def test_gap_still_there_reads_see_half_an_update_under_concurrent_updates(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given moto's original UpdateItem and GetItem
+    put_back(monkeypatch, DynamoDBBackend, "update_item")
+    put_back(monkeypatch, DynamoDBBackend, "get_item")
+    # When four threads read the item while another updates its 20 attributes, for up to 5 s
+    result = _read_while_updating(engine, within=5.0)
+    # Then some read saw attributes from two different updates
+    assert result.torn != [], f"no torn read in 5 s ({result.reads} reads, {result.writes} updates)"
+
+
+# --- 10. account backend lookup without the global lock ------------------------------------------
+
+SPARE_ACCOUNT = "000000000917"  # an account no other test uses; its backend is removed again
+
+
+def _lookup_while_backend_lock_is_held(lookup: Callable[[], Any]) -> tuple[bool, list[Any]]:
+    """Hold moto's backend_lock in one thread and run `lookup` in another.
+
+    Returns whether the lookup had returned within 0.3 s, and what it returned (once the lock is free).
+    """
+    held, release = threading.Event(), threading.Event()
+    answers: list[Any] = []
+
+    def hold() -> None:
+        with backend_lock:
+            held.set()
+            release.wait(timeout=5)
+
+    holder = threading.Thread(target=hold, name="holds-backend-lock", daemon=True)
+    caller = threading.Thread(target=lambda: answers.append(lookup()), name="looks-up-backend", daemon=True)
+    holder.start()
+    try:
+        assert held.wait(timeout=2), "could not take backend_lock"
+        caller.start()
+        caller.join(timeout=0.3)
+        returned_while_held = not caller.is_alive()
+    finally:
+        release.set()
+        holder.join(timeout=5)
+        if caller.ident is not None:  # started: let it finish now that the lock is free
+            caller.join(timeout=5)
+    return returned_while_held, answers
+
+
+def test_existing_account_backend_is_found_without_the_global_lock() -> None:
+    # Given DynamoDB's backends, with the default account's already created (by moto's own lookup)
+    moto_fixes.apply()
+    moto_lookup = moto_fixes.original(BackendDict, "__getitem__")
+    expected = moto_lookup(dynamodb_backends, DEFAULT_ACCOUNT_ID)
+    # When the account's backend is looked up while another thread holds moto's backend_lock
+    returned_while_held, answers = _lookup_while_backend_lock_is_held(
+        lambda: dynamodb_backends[DEFAULT_ACCOUNT_ID]
+    )
+    # Then the lookup returns at once, with the very object moto's own lookup gives
+    assert returned_while_held
+    assert len(answers) == 1
+    assert answers[0] is expected
+
+
+def test_missing_account_backend_is_created_by_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given an account with no DynamoDB backend yet, and moto's own lookup watched
+    moto_fixes.apply()
+    assert not dict.__contains__(dynamodb_backends, SPARE_ACCOUNT)
+    moto_lookup = moto_fixes.original(BackendDict, "__getitem__")
+    calls: list[str] = []
+
+    def watched(backends: BackendDict, account_id: str) -> Any:  # type: ignore[type-arg]
+        calls.append(account_id)
+        return moto_lookup(backends, account_id)
+
+    monkeypatch.setitem(moto_fixes.ORIGINALS, "BackendDict.__getitem__", watched)
+    try:
+        # When it is looked up twice
+        first = dynamodb_backends[SPARE_ACCOUNT]
+        second = dynamodb_backends[SPARE_ACCOUNT]
+        # Then moto's lookup created it, once; the second lookup found it; both got the same object
+        assert calls == [SPARE_ACCOUNT]
+        assert first is second is dict.__getitem__(dynamodb_backends, SPARE_ACCOUNT)
+        assert first.account_id == SPARE_ACCOUNT
+    finally:
+        if dict.__contains__(dynamodb_backends, SPARE_ACCOUNT):
+            dict.__delitem__(dynamodb_backends, SPARE_ACCOUNT)
+
+
+def test_gap_still_there_account_backend_lookup_takes_the_global_lock() -> None:
+    # Given moto's original BackendDict.__getitem__, and the default account's backend already created
+    moto_fixes.apply()
+    moto_lookup = moto_fixes.original(BackendDict, "__getitem__")
+    expected = moto_lookup(dynamodb_backends, DEFAULT_ACCOUNT_ID)
+    # When it looks the account up while another thread holds moto's backend_lock
+    returned_while_held, answers = _lookup_while_backend_lock_is_held(
+        lambda: moto_lookup(dynamodb_backends, DEFAULT_ACCOUNT_ID)
+    )
+    # Then it waits for the lock although the account exists, and returns once the lock is free
+    assert not returned_while_held
+    assert len(answers) == 1
+    assert answers[0] is expected
+
+
+# --- 11. heap keys are made under a lock ---------------------------------------------------------
+
+
+class _Component(eval_component.EvalComponent):
+    """A bare EvalComponent: nothing touched its heap_key yet."""
+
+    def _eval_body(self, env: Any) -> None:
+        return None
+
+
+def _first_touch_from_many_threads(
+    monkeypatch: pytest.MonkeyPatch, threads: int = 16
+) -> tuple[set[str], int]:
+    """Read one fresh component's heap_key from many threads at once.
+
+    long_uid is slowed to 50 ms so every thread gets to the "no key yet" check before any key exists: the
+    race the lock closes is then certain rather than down to thread scheduling.
+    Returns the keys the threads got and how many keys were minted.
+    """
+    real_long_uid = eval_component.long_uid
+    minted: list[str] = []
+
+    def slow_long_uid() -> str:
+        time.sleep(0.05)
+        minted.append(real_long_uid())
+        return minted[-1]
+
+    monkeypatch.setattr(eval_component, "long_uid", slow_long_uid)
+    component = _Component()
+    start = threading.Barrier(threads, timeout=5)
+    keys: list[str] = []
+
+    def touch() -> None:
+        start.wait()
+        keys.append(component.heap_key)
+
+    workers = [threading.Thread(target=touch, name=f"heap-key-{n}", daemon=True) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=5)
+    assert len(keys) == threads, "some thread never got a heap key"
+    return set(keys), len(minted)
+
+
+def test_a_shared_component_gets_one_heap_key_across_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a component of a shared parsed program that no execution has evaluated yet
+    moto_fixes.apply()
+    # When 16 executions' threads first read its heap_key at the same moment
+    keys, minted = _first_touch_from_many_threads(monkeypatch)
+    # Then one key is made and all of them get it
+    assert (len(keys), minted) == (1, 1)
+
+
+def test_gap_still_there_heap_key_is_made_lazily_without_a_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given moto's original heap_key property
+    moto_fixes.apply()
+    put_back(monkeypatch, eval_component.EvalComponent, "heap_key")
+    # When 16 threads first read a fresh component's heap_key at the same moment
+    keys, minted = _first_touch_from_many_threads(monkeypatch)
+    # Then each thread makes its own key: the threads disagree on where the component's state lives
+    assert minted > 1
+    assert len(keys) > 1

@@ -8,17 +8,24 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from scheduling_tooling.commands import demo, local_up, pf360_serve
+from scheduling_tooling.commands import agent_invoke, agent_openapi, demo, local_up, pf360_demo, pf360_serve
 
 # (words, module, help)
 COMMANDS: list[tuple[tuple[str, ...], ModuleType, str]] = [
     (("pf360", "serve"), pf360_serve, "serve the PF360 simulator over HTTP, with fault injection"),
+    (("pf360", "demo"), pf360_demo, "walk a booking through the PF360 client against the simulator"),
     (
         ("local", "up"),
         local_up,
         "serve the embedded local stack (Step Functions, DynamoDB, Lambda, PF360) until Ctrl-C",
     ),
-    (("demo",), demo, "walk a booking through the client against the simulator, printing each call"),
+    (
+        ("agent", "invoke"),
+        agent_invoke,
+        "send Bedrock action-group events through a handler on the local stack",
+    ),
+    (("agent", "openapi"), agent_openapi, "write schemas/agent/*.openapi.json from the handlers"),
+    (("demo",), demo, "a whole agent conversation on the embedded local stack, then the execution timeline"),
 ]
 
 

@@ -1,160 +1,117 @@
-"""`scheduling demo`: a booking walked through the real HTTP client against the PF360 simulator.
+"""`scheduling demo` (`make demo`): a whole agent conversation on the embedded local stack.
 
-Runs with no AWS account: Secrets Manager comes from moto, PF360 from the simulator on a loopback
-port. Prints each call and its answer, then shows two faults turning into typed errors.
+Each turn is a Bedrock action-group event sent through the group's handler Lambda (boto3 Lambda
+Invoke against the local endpoint), exactly as the agent runtime would; the answers are printed as
+the agent would read them, then the timeline of the booking executions the conversation drove.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import time
-from collections.abc import Callable
+import uuid
+import warnings
 from typing import Any
 
-from pf360_client import PF360Client, Settings, build_client
-from pf360_client.errors import PF360Error
-from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER
-from scheduling_tooling.pf360_sim.server import DEFAULT_TOKEN, SimulatorServer
+import boto3
 
-SECRET_NAME = "pf360/local/credentials"
+from scheduling_tooling.agent_events import answer_of, api_event
+from scheduling_tooling.local.stack import LocalStack
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", default="12345", help="project to book (default 12345)")
 
 
+class Agent:
+    """Plays the Bedrock agent: sends events, prints what it would read."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        self.session_id = f"demo-{uuid.uuid4().hex[:12]}"
+        self.lambdas = boto3.client(
+            "lambda", endpoint_url=stack.lambdas.url, region_name=stack.resources.region
+        )
+        self.unexpected = 0
+
+    def say(self, operation: str, expect: int = 200, **parameters: Any) -> dict[str, Any]:
+        event = api_event(operation, self.session_id, **parameters)
+        args = ", ".join(f"{k}={v}" for k, v in parameters.items())
+        print(f"\n→ {event['actionGroup']}.{operation}({args})")
+        started = time.perf_counter()
+        payload = self.lambdas.invoke(
+            FunctionName=self.stack.resources.agent_function(event["actionGroup"]), Payload=json.dumps(event)
+        )["Payload"].read()
+        status, body = answer_of(json.loads(payload))
+        answer = json.loads(body)
+        mark = "" if status == expect else f"   (expected {expect})"
+        self.unexpected += status != expect
+        print(f"← {status} {answer['message']}  [{(time.perf_counter() - started) * 1000:.0f} ms]{mark}")
+        return dict(answer)
+
+
 def run(args: argparse.Namespace) -> int:
-    from moto import mock_aws
-
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws(), SimulatorServer() as server:
-        import boto3
-
-        boto3.client("secretsmanager").create_secret(
-            Name=SECRET_NAME, SecretString=json.dumps({"token": DEFAULT_TOKEN})
-        )
-        settings = Settings.from_env(
-            {
-                "USE_MOCK_API": "false",
-                "API_BASE_URL": server.url,
-                "WEATHER_API_URL": server.url,
-                "PF360_CREDENTIALS_SECRET": SECRET_NAME,
-                "ENABLE_REAL_CONFIRM": "true",
-                "ENABLE_REAL_CANCEL": "true",
-                "API_TIMEOUT": "2",
-            }
-        )
-        print(f"PF360 simulator at {server.url}; real-HTTP client, credentials from Secrets Manager (moto)\n")
-        _walk(build_client(settings), args.project, server)
-    return 0
-
-
-def _walk(client: PF360Client, project_id: str, server: SimulatorServer) -> None:
-    cid, customer = DEMO_CLIENT, DEMO_CUSTOMER
-    projects = _step(
-        "get_projects",
-        lambda: client.get_projects(cid, customer),
-        lambda ps: "; ".join(f"{p.project_id} {p.display_name} ({p.status})" for p in ps),
-    )
-    project = next(p for p in projects if p.project_id == project_id)
-    dates = _step(
-        "get_available_dates",
-        lambda: client.get_available_dates(cid, project_id),
-        lambda d: f"{len(d.dates)} dates from {d.dates[0]} to {d.dates[-1]}",
-    )
-    slots = _step(
-        "get_time_slots",
-        lambda: client.get_time_slots(cid, project_id, dates.dates[0], dates.request_id),
-        lambda s: f"{s.date}: {', '.join(s.slots)}",
-    )
-    _step(
-        "confirm_appointment",
-        lambda: client.confirm_appointment(cid, project_id, slots.date, slots.slots[0], slots.request_id),
-        lambda c: f"{c.message}: {c.date} {c.time}, confirmation {c.confirmation_number}",
-    )
-    _step(
-        "get_appointment_status",
-        lambda: client.get_appointment_status(cid, customer, project_id),
-        lambda s: f"{s.status} on {s.date} {s.start_time}-{s.end_time} with {s.installer}",
-    )
-
-    new = _step(
-        "get_reschedule_dates",
-        lambda: client.get_reschedule_dates(cid, project_id),
-        lambda d: f"{len(d.dates)} dates",
-    )
-    new_slots = _step(
-        "get_time_slots",
-        lambda: client.get_time_slots(cid, project_id, new.dates[1], new.request_id),
-        lambda s: f"{s.date}: {', '.join(s.slots)}",
-    )
-    _step(
-        "confirm_appointment (reschedule)",
-        lambda: client.confirm_appointment(
-            cid, project_id, new_slots.date, new_slots.slots[-1], new.request_id
-        ),
-        lambda c: f"moved to {c.date} {c.time}",
-    )
-    _step(
-        "add_note",
-        lambda: client.add_note(cid, customer, project_id, "Please call before arriving."),
-        lambda n: f"note {n.note_id} saved",
-    )
-    _step("get_notes", lambda: client.get_notes(cid, project_id), lambda ns: f"{len(ns)} note(s)")
-    _step(
-        "get_business_hours",
-        lambda: client.get_business_hours(cid),
-        lambda h: ", ".join(
-            f"{d.day[:3]} {d.start[:5]}-{d.end[:5]}" for d in h.days if d.is_working and d.start and d.end
-        ),
-    )
-    _step(
-        "get_weather",
-        lambda: client.get_weather(project.address.zipcode or "00000", 3),
-        lambda f: ", ".join(f"{d.date} {d.condition} {d.high_f:g}F" for d in f.days),
-    )
-    _step("cancel_appointment", lambda: client.cancel_appointment(cid, project_id), lambda c: c.message)
-    _step(
-        "get_appointment_status",
-        lambda: client.get_appointment_status(cid, customer, project_id),
-        lambda s: s.status,
-    )
-
-    print("\nFault injection: get_projects answers 503 twice, then OK (the state machine would retry)")
-    _set_faults(server, {"get_projects": [{"kind": "status", "status": 503, "times": 2}]})
-    for _ in range(3):
-        _step("get_projects", lambda: client.get_projects(cid, customer), lambda ps: f"{len(ps)} projects")
-    print("\nFault injection: the chosen slot is taken just before confirm")
-    again = client.get_available_dates(cid, project_id)
-    offered = client.get_time_slots(cid, project_id, again.dates[0], again.request_id)
-    _set_faults(server, {"confirm_appointment": [{"kind": "slot_taken", "times": 1}]})
-    _step(
-        "confirm_appointment",
-        lambda: client.confirm_appointment(
-            cid, project_id, offered.date, offered.slots[0], offered.request_id
-        ),
-        lambda c: c.message,
-    )
-
-
-def _step(label: str, call: Callable[[], Any], show: Callable[[Any], str]) -> Any:
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # the handlers' INFO lines would interleave the dialogue
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"  # EMF lines on stdout would interleave the dialogue
     started = time.perf_counter()
-    try:
-        result = call()
-    except PF360Error as error:
-        print(f"  {label:<34} ✗ {type(error).__name__}: {error}  [{_ms(started)}]")
-        return None
-    print(f"  {label:<34} ✓ {show(result)}  [{_ms(started)}]")
-    return result
+    with LocalStack(time_scale=1.0) as stack:
+        agent = Agent(stack)
+        print(f"Customer 1645975 of client 09PF05VD talks to the agent (session {agent.session_id}).")
+        _conversation(agent, args.project)
+        _timeline(stack, agent.session_id)
+    print(f"\nDone in {time.perf_counter() - started:.1f} s; {agent.unexpected} unexpected answer(s).")
+    return 1 if agent.unexpected else 0
 
 
-def _ms(started: float) -> str:
-    return f"{(time.perf_counter() - started) * 1000:.1f} ms"
+def _conversation(agent: Agent, project: str) -> None:
+    agent.say("list_projects")
+    agent.say("get_business_hours")
+    dates = agent.say("get_available_dates", project_id=project)["available_dates"]
+    slots = agent.say("get_time_slots", project_id=project, date=dates[0])["available_times"]
+    agent.say("get_time_slots", expect=400, project_id=project, date="2031-01-01")  # not offered: re-prompt
+    agent.say("confirm_appointment", project_id=project, date=dates[0], time=slots[0])
+    agent.say(
+        "confirm_appointment", project_id=project, date=dates[0], time=slots[0]
+    )  # agent retry: same booking
+    agent.say("get_appointment_status", project_id=project)
+    agent.say("add_note", project_id=project, note="Please call 30 minutes before arriving; the gate sticks.")
+    agent.say("get_notes", project_id=project)
+    agent.say("get_weather", project_id=project, days=3)
+    new_dates = agent.say("reschedule_appointment", project_id=project)["available_dates"]
+    new_slots = agent.say("get_time_slots", project_id=project, date=new_dates[1])["available_times"]
+    agent.say("confirm_appointment", project_id=project, date=new_dates[1], time=new_slots[-1])
+    agent.say("cancel_appointment", project_id=project)
+    agent.say("get_appointment_status", project_id=project)
+    agent.say("get_available_dates", expect=403, project_id="20000")  # another customer's project
 
 
-def _set_faults(server: SimulatorServer, faults: dict[str, Any]) -> None:
-    import requests
+def _timeline(stack: LocalStack, session_id: str) -> None:
+    from booking_bridge.bridge import execution_name
 
-    requests.put(f"{server.url}/_sim/faults", json={"faults": faults}, timeout=5).raise_for_status()
+    suffix = execution_name(session_id, "0", "x", 0).rsplit("-", 1)[1]
+    sfn = stack.sfn
+    executions = [
+        e
+        for e in sfn.list_executions(stateMachineArn=stack.state_machine_arn)["executions"]
+        if e["name"].endswith(suffix)
+    ]
+    print("\nExecution timeline (what operators see in the execution history):")
+    for execution in sorted(executions, key=lambda e: e["startDate"]):
+        history = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)["events"]
+        first = history[0]["timestamp"]
+        states = [
+            (e["timestamp"], e["stateEnteredEventDetails"]["name"])
+            for e in history
+            if "stateEnteredEventDetails" in e
+        ]
+        print(f"  {execution['name']}  {execution['status']}")
+        line = "    " + " → ".join(
+            f"{name} (+{(at - first).total_seconds():.2f}s)" for at, name in states if not name.endswith("?")
+        )
+        print(line)
+
+

@@ -1,0 +1,78 @@
+"""Bedrock agent action-group events, as the agent runtime sends them, for demos, replays and tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER
+
+
+def _routes() -> dict[str, tuple[str, str, str]]:
+    """operation -> (group, method, apiPath), read from the handlers themselves."""
+    from scheduling_tooling.agent_groups import GROUPS, module
+
+    return {
+        name: (group, method, path)
+        for group in GROUPS
+        for name, (method, path) in module(group).FUNCTIONS.items()
+    }
+
+
+def api_event(
+    operation: str,
+    session_id: str,
+    *,
+    customer_id: str = DEMO_CUSTOMER,
+    client_id: str = DEMO_CLIENT,
+    **parameters: Any,
+) -> dict[str, Any]:
+    """An OpenAPI-schema action-group event for `operation` (e.g. "get_time_slots")."""
+    group, method, path = _routes()[operation]
+    return {
+        "messageVersion": "1.0",
+        "agent": {"name": "pf360-scheduling-agent", "id": "LOCALAGENT", "alias": "LOCAL", "version": "DRAFT"},
+        "inputText": "",
+        "sessionId": session_id,
+        "actionGroup": group,
+        "apiPath": path,
+        "httpMethod": method,
+        "parameters": [
+            {"name": k, "type": "integer" if isinstance(v, int) else "string", "value": str(v)}
+            for k, v in parameters.items()
+        ],
+        "sessionAttributes": {"customer_id": customer_id, "client_id": client_id},
+        "promptSessionAttributes": {},
+    }
+
+
+def function_event(
+    operation: str,
+    session_id: str,
+    *,
+    customer_id: str = DEMO_CUSTOMER,
+    client_id: str = DEMO_CLIENT,
+    **parameters: Any,
+) -> dict[str, Any]:
+    """The same operation as a function-details event."""
+    event = api_event(operation, session_id, customer_id=customer_id, client_id=client_id, **parameters)
+    for key in ("apiPath", "httpMethod"):
+        event.pop(key)
+    event["function"] = operation
+    return event
+
+
+def group_of(event: dict[str, Any]) -> str:
+    return str(event.get("actionGroup", ""))
+
+
+def answer_of(response: dict[str, Any]) -> tuple[int, str]:
+    """(status, body) of an action-group response in either format."""
+    inner = response.get("response", {})
+    if "functionResponse" in inner:
+        state = inner["functionResponse"].get("responseState")
+        return {"FAILURE": 500, "REPROMPT": 400}.get(state, 200), inner["functionResponse"]["responseBody"][
+            "TEXT"
+        ]["body"]
+    return inner.get("httpStatusCode", 0), inner.get("responseBody", {}).get("application/json", {}).get(
+        "body", ""
+    )

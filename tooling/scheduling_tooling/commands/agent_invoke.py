@@ -1,0 +1,61 @@
+"""`scheduling agent invoke --group G --event FILE|-`: send Bedrock action-group events through the
+group's handler Lambda and print each response.
+
+Against the stack `scheduling local up` serves when AWS_ENDPOINT_URL_LAMBDA is exported (as it
+prints), else on an in-process stack started for the call. A JSON array of events is one
+conversation on one stack, so a conversation can be replayed from a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+
+from scheduling_tooling.agent_groups import GROUPS
+from scheduling_tooling.local.resources import Resources
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--group", choices=GROUPS, help="action group (default: each event's actionGroup)")
+    parser.add_argument("--event", required=True, metavar="FILE|-", help="an event, or a JSON array of them")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        text = sys.stdin.read() if args.event == "-" else open(args.event, encoding="utf-8").read()  # noqa: SIM115
+        loaded = json.loads(text)
+    except (OSError, json.JSONDecodeError) as error:
+        print(f"scheduling agent invoke: cannot read events: {error}", file=sys.stderr)
+        return 2
+    events = loaded if isinstance(loaded, list) else [loaded]
+    resources = Resources()
+    with _lambda_endpoint() as endpoint:
+        client = boto3.client("lambda", endpoint_url=endpoint, region_name=resources.region)
+        for event in events:
+            group = args.group or (event.get("actionGroup") if isinstance(event, dict) else None)
+            if group not in GROUPS:
+                print(
+                    f"scheduling agent invoke: no --group and no known actionGroup in event", file=sys.stderr
+                )
+                return 2
+            answer = client.invoke(FunctionName=resources.agent_function(group), Payload=json.dumps(event))
+            print(json.dumps(json.loads(answer["Payload"].read()), indent=2), flush=True)
+    return 0
+
+
+@contextlib.contextmanager
+def _lambda_endpoint() -> Iterator[str]:
+    if os.environ.get("AWS_ENDPOINT_URL_LAMBDA"):
+        yield os.environ["AWS_ENDPOINT_URL_LAMBDA"]  # the stack `scheduling local up` serves
+        return
+    from scheduling_tooling.local.stack import LocalStack
+
+    with LocalStack() as stack:
+        yield stack.lambdas.url
