@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from agent_actions import errors
 from agent_actions.booking import StillWorking
 from agent_actions.identity import Caller, caller_from
-from agent_actions.observability import logger
+from agent_actions.observability import count_invocation, logger
 from agent_actions.present import Answer
 from agent_actions.services import services
 
@@ -114,6 +114,7 @@ def handle(
     app: BedrockAgentResolver, functions: dict[str, tuple[str, str]], event: Any, context: Any
 ) -> dict[str, Any]:
     """Entry point of an action group's Lambda."""
+    count_invocation()
     if not isinstance(event, dict):
         return _malformed(event, "The request was not understood.")
     try:

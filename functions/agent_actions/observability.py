@@ -25,3 +25,8 @@ def count_outcome(step: str) -> None:
     """A booking reached `step` during this call: count it once."""
     if step in _OUTCOME_METRICS:
         metrics.add_metric(name=_OUTCOME_METRICS[step], unit=MetricUnit.Count, value=1)
+
+
+def count_invocation() -> None:
+    """Every action-group call (so each invocation publishes at least one metric)."""
+    metrics.add_metric(name="ActionInvocations", unit=MetricUnit.Count, value=1)

@@ -14,7 +14,6 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from typing import Any
 
 import boto3
 
@@ -42,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
             group = args.group or (event.get("actionGroup") if isinstance(event, dict) else None)
             if group not in GROUPS:
                 print(
-                    f"scheduling agent invoke: no --group and no known actionGroup in event", file=sys.stderr
+                    "scheduling agent invoke: no --group and no known actionGroup in event", file=sys.stderr
                 )
                 return 2
             answer = client.invoke(FunctionName=resources.agent_function(group), Payload=json.dumps(event))

@@ -8,17 +8,13 @@ the agent would read them, then the timeline of the booking executions the conve
 from __future__ import annotations
 
 import argparse
-import json
-import logging
 import os
 import time
 import uuid
 import warnings
 from typing import Any
 
-import boto3
-
-from scheduling_tooling.agent_events import answer_of, api_event
+from scheduling_tooling.agent_client import AgentClient
 from scheduling_tooling.local.stack import LocalStack
 
 
@@ -27,30 +23,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class Agent:
-    """Plays the Bedrock agent: sends events, prints what it would read."""
+    """Plays the Bedrock agent and prints what it sends and reads."""
 
     def __init__(self, stack: LocalStack) -> None:
-        self.stack = stack
-        self.session_id = f"demo-{uuid.uuid4().hex[:12]}"
-        self.lambdas = boto3.client(
-            "lambda", endpoint_url=stack.lambdas.url, region_name=stack.resources.region
-        )
+        self.client = AgentClient(stack.lambdas.url, session_id=f"demo-{uuid.uuid4().hex[:12]}")
+        self.session_id = self.client.session_id
         self.unexpected = 0
 
     def say(self, operation: str, expect: int = 200, **parameters: Any) -> dict[str, Any]:
-        event = api_event(operation, self.session_id, **parameters)
         args = ", ".join(f"{k}={v}" for k, v in parameters.items())
-        print(f"\n→ {event['actionGroup']}.{operation}({args})")
+        print(f"\n→ {operation}({args})")
         started = time.perf_counter()
-        payload = self.lambdas.invoke(
-            FunctionName=self.stack.resources.agent_function(event["actionGroup"]), Payload=json.dumps(event)
-        )["Payload"].read()
-        status, body = answer_of(json.loads(payload))
-        answer = json.loads(body)
-        mark = "" if status == expect else f"   (expected {expect})"
-        self.unexpected += status != expect
-        print(f"← {status} {answer['message']}  [{(time.perf_counter() - started) * 1000:.0f} ms]{mark}")
-        return dict(answer)
+        reply = self.client.call(operation, **parameters)
+        mark = "" if reply.status == expect else f"   (expected {expect})"
+        self.unexpected += reply.status != expect
+        print(f"← {reply.status} {reply.message}  [{(time.perf_counter() - started) * 1000:.0f} ms]{mark}")
+        return reply.body
 
 
 def run(args: argparse.Namespace) -> int:
@@ -113,5 +101,3 @@ def _timeline(stack: LocalStack, session_id: str) -> None:
             f"{name} (+{(at - first).total_seconds():.2f}s)" for at, name in states if not name.endswith("?")
         )
         print(line)
-
-

@@ -168,6 +168,18 @@ class LocalStack:
 
     # --- deployment -------------------------------------------------------------------------------
 
+    def executions(self) -> list[dict[str, Any]]:
+        """Every execution of the booking state machine, newest first (for tests and tooling)."""
+        pages = self.sfn.get_paginator("list_executions").paginate(stateMachineArn=self.state_machine_arn)
+        return [e for page in pages for e in page["executions"]]
+
+    def executions_of(self, session_id: str) -> list[dict[str, Any]]:
+        """The executions one agent session started (their names end with the session's hash)."""
+        from booking_bridge import execution_name
+
+        suffix = "-" + execution_name(session_id, "0", "x", 0).rsplit("-", 1)[1]
+        return [e for e in self.executions() if e["name"].endswith(suffix)]
+
     def _state_machine_arn(self) -> str:
         r = self.resources
         return f"arn:aws:states:{r.region}:{r.account}:stateMachine:{r.state_machine_name}"

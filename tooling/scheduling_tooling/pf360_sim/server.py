@@ -10,7 +10,7 @@ per operation (see `faults.py`) and can be changed at run time through the admin
     POST /_sim/reset             back to the seeded state; clears the call log
     PUT  /_sim/token             {"token": "..."}: the bearer token accepted from now on
     POST /_sim/clock             {"advance_seconds": N}: move the fake's clock forward
-    GET  /_sim/calls             the call log: operation, status, fault (never bodies or headers)
+    GET  /_sim/calls             the call log: operation, status, fault, project id (never bodies or headers)
 """
 
 from __future__ import annotations
@@ -54,9 +54,11 @@ class Simulator:
     def advance_clock(self, seconds: float) -> None:
         self._clock_offset += timedelta(seconds=seconds)
 
-    def record(self, operation: str, status: int | None, fault: str | None) -> None:
+    def record(self, operation: str, status: int | None, fault: str | None, project_id: str | None) -> None:
         with self._lock:
-            self.calls.append({"operation": operation, "status": status, "fault": fault})
+            self.calls.append(
+                {"operation": operation, "status": status, "fault": fault, "project_id": project_id}
+            )
 
 
 class _Server(ThreadingHTTPServer):
@@ -107,7 +109,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         op, path_params = route
         status = self._serve(op.name, op.service, method, path_params, url.query, raw_body)
-        sim.record(op.name, status, self._fault_kind)
+        sim.record(op.name, status, self._fault_kind, unquote(path_params.get("project_id") or "") or None)
 
     def _serve(
         self,
