@@ -162,6 +162,14 @@ def _function_details(
 
 
 def _function_response(event: dict[str, Any], status: int, body: str) -> dict[str, Any]:
+    """Function-details answers have no HTTP status: it goes into the body, and 4xx/5xx become
+    REPROMPT/FAILURE so the agent asks again or gives up."""
+    try:
+        document = json.loads(body)
+    except json.JSONDecodeError:
+        document = {"message": body}
+    if isinstance(document, dict) and status != 200:
+        body = json.dumps({**document, "status": status})
     function_response: dict[str, Any] = {"responseBody": {"TEXT": {"body": body}}}
     if status >= 500:
         function_response["responseState"] = "FAILURE"

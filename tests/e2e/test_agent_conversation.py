@@ -27,7 +27,7 @@ def test_full_conversation(agent: AgentClient, stack: LocalStack) -> None:
     assert projects.status == 200
     assert "Flooring Installation" in projects.message
     # When they book, check, add a note, reschedule and cancel
-    dates, slots = _book(agent)
+    _, slots = _book(agent)
     booked = agent.call(
         "confirm_appointment", project_id="12345", date=slots["date"], time=slots["available_times"][0]
     )
@@ -215,7 +215,7 @@ def test_50_conversations_in_parallel_all_book_once(stack: LocalStack) -> None:
         agent = AgentClient(stack.lambdas.url, customer_id=project.customer_id, client_id=project.client_id)
         reply = agent.call("get_available_dates", project_id=project.project_id)
         for attempt in range(12):
-            if "available_dates" in reply.body and reply.body["available_dates"]:
+            if reply.body.get("available_dates"):
                 day = reply.body["available_dates"][(index + attempt) % len(reply.body["available_dates"])]
                 reply = agent.call("get_time_slots", project_id=project.project_id, date=day)
             if "available_times" in reply.body:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER
@@ -66,13 +67,16 @@ def group_of(event: dict[str, Any]) -> str:
 
 
 def answer_of(response: dict[str, Any]) -> tuple[int, str]:
-    """(status, body) of an action-group response in either format."""
+    """(status, body) of an action-group response in either format. A function-details answer
+    carries its status in the body (it has no HTTP status of its own)."""
     inner = response.get("response", {})
     if "functionResponse" in inner:
+        body = inner["functionResponse"]["responseBody"]["TEXT"]["body"]
+        try:
+            status = json.loads(body).get("status")
+        except (json.JSONDecodeError, AttributeError):
+            status = None
         state = inner["functionResponse"].get("responseState")
-        return {"FAILURE": 500, "REPROMPT": 400}.get(state, 200), inner["functionResponse"]["responseBody"][
-            "TEXT"
-        ]["body"]
-    return inner.get("httpStatusCode", 0), inner.get("responseBody", {}).get("application/json", {}).get(
-        "body", ""
-    )
+        return status or {"FAILURE": 500, "REPROMPT": 400}.get(state, 200), body
+    body = inner.get("responseBody", {}).get("application/json", {}).get("body", "")
+    return inner.get("httpStatusCode", 0), body

@@ -30,6 +30,7 @@ Gaps fixed:
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import threading
@@ -83,7 +84,6 @@ def apply() -> None:
     with _applied:
         if _installed:
             return
-        _installed.append(True)
         _patch(parser_models.StepFunctionsParserBackend, "start_execution", _start_execution)
         _patch(sfn_responses.StepFunctionResponse, "send_task_failure", _send_task_failure_response)
         _patch(parser_execution.Execution, "stop", _stop_releases_callbacks)
@@ -103,6 +103,7 @@ def apply() -> None:
             _patch(DynamoDBBackend, name, _serialised(name))
         for module in (lambda_eval_utils, state_task_service_aws_sdk, state_task_service_dynamodb):
             _patch(module, "boto_client_for", _cached_boto_client_for)
+        _installed.append(True)  # only once every patch is in
 
 
 def _patch(owner: Any, name: str, replacement: Callable[..., Any]) -> None:
@@ -160,9 +161,10 @@ def _started_executions(self: Any, execution_status: Any = None) -> list[Any]:
 
 
 def _stop_is_final(self: Any, error: Any) -> None:
-    if isinstance(self._program_state, ProgramStopped):
-        return  # the task failed because we released its callback on stop: stay ABORTED
-    original(Environment, "set_error")(self, error)
+    with self._state_mutex:  # re-entrant: the original takes it too
+        if isinstance(self._program_state, ProgramStopped):
+            return  # the task failed because we released its callback on stop: stay ABORTED
+        original(Environment, "set_error")(self, error)
 
 
 def _retry_startup_race(name: str) -> Callable[..., Any]:
@@ -236,8 +238,10 @@ _dynamodb_lock = threading.RLock()
 
 def _serialised(name: str) -> Callable[..., Any]:
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-        with _dynamodb_lock:  # DynamoDB applies an item write atomically; moto does not
-            return original(DynamoDBBackend, name)(self, *args, **kwargs)
+        # DynamoDB applies an item write atomically; moto does not, and hands back live items that
+        # its response layer reads after the call: so run under one lock and return a snapshot.
+        with _dynamodb_lock:
+            return copy.deepcopy(original(DynamoDBBackend, name)(self, *args, **kwargs))
 
     return call
 
