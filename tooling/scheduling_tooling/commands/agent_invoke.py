@@ -56,5 +56,8 @@ def _lambda_endpoint() -> Iterator[str]:
         return
     from scheduling_tooling.local.stack import LocalStack
 
+    # The handlers run in this process: keep their logs and metrics off the printed answers.
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     with LocalStack() as stack:
         yield stack.lambdas.url

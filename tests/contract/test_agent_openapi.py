@@ -1,0 +1,63 @@
+"""The OpenAPI the Bedrock agent is given: generated from the handlers, committed, in Bedrock's subset."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from openapi_spec_validator import validate
+
+from scheduling_tooling.agent_groups import GROUPS, module, openapi_path, render
+
+METHODS = {"get", "post", "put", "delete", "patch"}
+
+
+def _committed(group: str) -> dict[str, Any]:
+    return json.loads(openapi_path(group).read_text())
+
+
+def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [op for item in document["paths"].values() for method, op in item.items() if method in METHODS]
+
+
+def _keys(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        return set(node) | {k for v in node.values() for k in _keys(v)}
+    if isinstance(node, list):
+        return {k for v in node for k in _keys(v)}
+    return set()
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_committed_openapi_matches_the_code(group: str) -> None:
+    assert openapi_path(group).read_text() == render(group), "run `scheduling agent openapi` and commit"
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_openapi_is_valid_3_0(group: str) -> None:
+    document = _committed(group)
+    assert document["openapi"].startswith("3.0")
+    validate(document)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_openapi_fits_bedrock_action_groups(group: str) -> None:
+    document = _committed(group)
+    operations = _operations(document)
+    assert 1 <= len(operations) <= 11
+    assert "enum" not in _keys(document)
+    for operation in operations:
+        assert operation["operationId"]
+        assert operation["description"]
+        for parameter in operation.get("parameters", []):
+            assert parameter["description"]
+    # function-details names are the operation ids, and every route has one
+    assert {op["operationId"] for op in operations} == set(module(group).FUNCTIONS)
+
+
+def test_confirm_and_cancel_require_confirmation() -> None:
+    operations = {op["operationId"]: op for op in _operations(_committed("scheduling"))}
+    for name in ("confirm_appointment", "cancel_appointment"):
+        assert operations[name]["x-requireConfirmation"] == "ENABLED"
+    assert "x-requireConfirmation" not in operations["get_available_dates"]
