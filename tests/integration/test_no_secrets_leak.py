@@ -21,6 +21,12 @@ def test_a_whole_session_with_faults_logs_no_token_or_personal_data(
     client: PF360Client, set_faults: Callable[[dict[str, Any]], None], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    # Lambda handlers give the client's logger Powertools' handler and stop its propagation: listen to
+    # it directly, whatever ran before in this process.
+    client_logger = logging.getLogger("pf360_client")
+    client_logger.addHandler(caplog.handler)
+    previous_level = client_logger.level
+    client_logger.setLevel(logging.DEBUG)
     errors: list[str] = []
 
     def attempt(call: Callable[[], Any]) -> Any:
@@ -56,6 +62,8 @@ def test_a_whole_session_with_faults_logs_no_token_or_personal_data(
     set_faults({"get_projects": [{"kind": "status", "status": 401}]})
     attempt(lambda: client.get_projects(DEMO_CLIENT, DEMO_CUSTOMER))
 
+    client_logger.removeHandler(caplog.handler)
+    client_logger.setLevel(previous_level)
     # Then the client did log its calls
     records = [r for r in caplog.records if r.name.startswith("pf360_client")]
     assert len(records) >= 8
