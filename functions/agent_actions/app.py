@@ -74,10 +74,12 @@ def text(value: str, what: str) -> str:
     return cleaned
 
 
-def idempotent(name: str, key: dict[str, str], run: Callable[[], Answer], context: Any) -> Answer:
-    """Run a write once per key (Powertools Idempotency on DynamoDB). Only a final success is
-    remembered: a still-working, refused or failed answer is returned but not stored, so a later
-    retry acts on the current state."""
+def idempotent(
+    name: str, key: dict[str, str], run: Callable[[], Answer], context: Any, done: Callable[[Answer], bool]
+) -> Answer:
+    """Run a write once per key (Powertools Idempotency on DynamoDB). Only an answer that says the
+    write happened (`done`) is remembered: anything else (still working, an offer, a refusal, a
+    failure) is returned but not stored, so a later retry acts on the current state."""
     config = IdempotencyConfig(expires_after_seconds=3600, raise_on_no_idempotency_key=True)
     if context is not None:
         config.register_lambda_context(context)
@@ -94,7 +96,7 @@ def idempotent(name: str, key: dict[str, str], run: Callable[[], Answer], contex
     )
     def once(request: dict[str, str]) -> dict[str, Any]:
         answer = run()
-        if answer.status != 200 or answer.reprompt or answer.data.get("still_working"):
+        if answer.status != 200 or answer.reprompt or not done(answer):
             raise NotFinal(answer)
         return {"message": answer.message, "data": answer.data}
 

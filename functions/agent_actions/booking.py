@@ -7,6 +7,7 @@ sent to Step Functions; a repeated call returns the current state instead of act
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from agent_actions import errors
@@ -18,9 +19,9 @@ from booking_bridge import BookingNotWaiting
 from pf360_client.errors import PF360Error, PF360NotFound
 from pf360_client.models import Project
 from pf360_client.normalize import normalize_date, normalize_time, validate_numeric_id
-from session_store import Session, SessionConflict, SessionExpired
+from session_store import PENDING_STEPS, Session, SessionConflict, SessionExpired
 
-_OPEN_STEPS = frozenset({"starting", "awaiting_date", "awaiting_slot"})
+_OPEN_STEPS = frozenset({"starting", "working", "awaiting_date", "awaiting_slot"})
 
 
 class StillWorking(Exception):
@@ -71,7 +72,7 @@ def start_booking(caller: Caller, project_id: str, mode: str) -> Answer:
     project = owned_project(caller, project_id)
     session = open_session(caller)
     if session.project_id == project.project_id and session.mode == mode and session.step in _OPEN_STEPS:
-        return _answer(session, project.display_name, want_slots=False)  # an agent retry: no second start
+        return _continue(session, project.display_name)  # an agent retry: no second start
     return _start(caller, session, project, mode, want_slots=False)
 
 
@@ -83,7 +84,7 @@ def cancel_booking(caller: Caller, project_id: str) -> Answer:
         and session.mode == "cancel"
         and session.step in ("starting", "cancelled")
     ):
-        return _answer(session, project.display_name, want_slots=False)
+        return _continue(session, project.display_name)
     return _start(caller, session, project, "cancel", want_slots=False)
 
 
@@ -124,8 +125,18 @@ def choose_slot(caller: Caller, project_id: str, day: str, time: str) -> Answer:
 # --- plumbing -------------------------------------------------------------------------------------
 
 
+def _continue(session: Session, name: str) -> Answer:
+    """The booking already under way: re-start it if its first start failed, then answer from it."""
+    if session.step == "starting":
+        services().bridge.ensure_started(session)
+        return _await(session.replace(version=session.version - 1), name, want_slots=False)
+    return _answer(session, name, want_slots=False)
+
+
 def _start(caller: Caller, session: Session, project: Project, mode: str, *, want_slots: bool) -> Answer:
     svc = services()
+    if session.step == "working":  # a choice is in flight (e.g. a confirm): its outcome comes first
+        raise StillWorking(session)
     svc.bridge.abandon(session)  # a booking the customer left for this one ends now
     try:
         started = svc.bridge.start(session, project.project_id, mode)
@@ -137,12 +148,8 @@ def _start(caller: Caller, session: Session, project: Project, mode: str, *, wan
 
 
 def _resume(session: Session, name: str, choice: dict[str, str], *, want_slots: bool) -> Answer:
-    try:
+    with contextlib.suppress(BookingNotWaiting):  # a concurrent call (an agent retry) answered it first
         services().bridge.resume(session, choice)
-    except BookingNotWaiting:  # it moved on meanwhile (a concurrent retry): answer from where it is
-        current = services().store.get(session.session_id)
-        assert current is not None
-        return _answer(current, name, want_slots=want_slots)
     return _await(session, name, want_slots=want_slots)
 
 
@@ -151,7 +158,7 @@ def _await(before: Session, name: str, *, want_slots: bool) -> Answer:
     after = svc.bridge.wait_for_change(
         before.session_id, before.version, svc.settings.answer_deadline_seconds
     )
-    if after is None or after.version <= before.version or after.step == "starting":
+    if after is None or after.version <= before.version or after.step in PENDING_STEPS:
         raise StillWorking(after or before)
     logger.append_keys(project_id=after.project_id, execution=after.execution_name)
     count_outcome(after.step)
@@ -161,7 +168,7 @@ def _await(before: Session, name: str, *, want_slots: bool) -> Answer:
 def _answer(session: Session, name: str, *, want_slots: bool) -> Answer:
     if session.waiting:
         return offer_answer(session, name, want_slots=want_slots)
-    if session.step == "starting":
+    if session.step in PENDING_STEPS:
         raise StillWorking(session)
     return outcome_answer(session, name)
 
@@ -181,7 +188,7 @@ def _booking_in_progress(caller: Caller, project_id: str) -> tuple[Session, str]
         raise errors.InvalidInput(
             "No booking is in progress for that project. Ask for available dates first."
         )
-    return session, _name_of(caller, pid)
+    return services().store.touch(session), _name_of(caller, pid)  # the TTL runs from the last word
 
 
 def _name_of(caller: Caller, project_id: str) -> str:

@@ -15,7 +15,7 @@ import re
 import time
 from typing import Any
 
-from session_store import Session, SessionStore
+from session_store import PENDING_STEPS, Session, SessionConflict, SessionStore
 
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -24,11 +24,28 @@ class BookingNotWaiting(Exception):
     """The execution is not waiting for the customer any more (it moved on, finished or expired)."""
 
 
-def execution_name(session_id: str, project_id: str, mode: str, attempt: int) -> str:
+def execution_name(session_id: str, project_id: str, mode: str, attempt: int | str) -> str:
     """Valid characters only, at most 80, readable by ops: `schedule-12345-3-<hash of the session>`."""
     digest = hashlib.sha256(session_id.encode()).hexdigest()[:24]
-    name = f"{mode}-{_NAME_UNSAFE.sub('', project_id)[:18]}-{attempt}-{digest}"
+    name = (
+        f"{mode}-{_NAME_UNSAFE.sub('', project_id)[:18]}-{_NAME_UNSAFE.sub('', str(attempt))[:20]}-{digest}"
+    )
     return name[:80]
+
+
+def attempt_of(session: Session) -> str:
+    """Unique per start for the life of a session id: the version counts starts, and the creation
+    time tells a session recreated after DynamoDB's TTL deleted it (names stay reserved 90 days)."""
+    return f"{session.version}-{_base36(session.created_at)}" if session.created_at else str(session.version)
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while number:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+    return text or "0"
 
 
 class BookingBridge:
@@ -52,30 +69,52 @@ class BookingBridge:
     def start(self, session: Session, project_id: str, mode: str) -> Session:
         """Point the session at a new execution and start it. Raises SessionConflict if the session
         moved since it was read (a concurrent start): the caller re-reads and answers from it."""
-        name = execution_name(session.session_id, project_id, mode, session.version)
+        name = execution_name(session.session_id, project_id, mode, attempt_of(session))
         started = self.store.begin_booking(session, project_id, mode, name)
-        document = {
-            "session_id": session.session_id,
-            "client_id": session.client_id,
-            "customer_id": session.customer_id,
-            "project_id": project_id,
-            "mode": mode,
-            "timeout_seconds": self.timeout_seconds,
-        }
-        with contextlib.suppress(self.sfn.exceptions.ExecutionAlreadyExists):  # a retry of this start
-            self.sfn.start_execution(
-                stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(document)
-            )
+        self.sfn.start_execution(
+            stateMachineArn=self.state_machine_arn, name=name, input=self._input(started)
+        )
         return started
 
-    def resume(self, session: Session, choice: dict[str, str]) -> None:
-        """Hand the customer's choice to the waiting state."""
+    def ensure_started(self, session: Session) -> None:
+        """Start again the execution a session says is starting (its first start may have failed
+        after the session was written): same name, same input, so a running one is not doubled."""
+        if session.step == "starting" and session.execution_name and session.project_id and session.mode:
+            with contextlib.suppress(
+                self.sfn.exceptions.ExecutionAlreadyExists
+            ):  # it ran: its outcome follows
+                self.sfn.start_execution(
+                    stateMachineArn=self.state_machine_arn,
+                    name=session.execution_name,
+                    input=self._input(session),
+                )
+
+    def _input(self, session: Session) -> str:
+        return json.dumps(
+            {
+                "session_id": session.session_id,
+                "client_id": session.client_id,
+                "customer_id": session.customer_id,
+                "project_id": session.project_id,
+                "mode": session.mode,
+                "timeout_seconds": self.timeout_seconds,
+            }
+        )
+
+    def resume(self, session: Session, choice: dict[str, str]) -> Session:
+        """Hand the customer's choice to the waiting state. The token is claimed on the session first,
+        so a concurrent or retried call cannot send it twice and nobody reads a spent offer."""
         if not session.waiting or not session.task_token:
             raise BookingNotWaiting(f"session is {session.step}")
         try:
+            claimed = self.store.claim_waiting(session)
+        except SessionConflict:
+            raise BookingNotWaiting("someone else answered it") from None
+        try:
             self.sfn.send_task_success(taskToken=session.task_token, output=json.dumps(choice))
-        except self._gone() as error:
+        except self._gone() as error:  # it expired meanwhile: its own record write follows
             raise BookingNotWaiting(type(error).__name__) from None
+        return claimed
 
     def abandon(self, session: Session) -> None:
         """End a waiting execution the customer has left (e.g. they started over)."""
@@ -97,7 +136,7 @@ class BookingBridge:
         pause = self.poll_seconds
         while True:
             session = self.store.get(session_id)
-            if session is None or (session.version > after_version and session.step != "starting"):
+            if session is None or (session.version > after_version and session.step not in PENDING_STEPS):
                 return session
             if time.monotonic() >= deadline:
                 return session

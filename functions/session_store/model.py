@@ -13,8 +13,10 @@ from typing import Any
 
 # Steps where the execution is waiting for the customer.
 WAITING_STEPS = frozenset({"awaiting_date", "awaiting_slot"})
-# Steps where an execution is running (waiting or working).
-ACTIVE_STEPS = WAITING_STEPS | {"starting"}
+# Steps where an execution is running: waiting for the customer, starting, or working on a choice.
+ACTIVE_STEPS = WAITING_STEPS | {"starting", "working"}
+# Steps that mean "the execution has not written its answer yet".
+PENDING_STEPS = frozenset({"starting", "working"})
 # Steps the execution ends in.
 FINAL_STEPS = frozenset(
     {
@@ -39,6 +41,7 @@ class Session:
     version: int
     expires_at: int
     step: str = "idle"
+    created_at: int = 0
     project_id: str | None = None
     mode: str | None = None
     execution_name: str | None = None

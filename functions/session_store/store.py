@@ -29,7 +29,9 @@ class SessionError(Exception):
 
 
 class SessionExpired(SessionError):
-    pass
+    def __init__(self, session: Session) -> None:
+        super().__init__(f"session {session.session_id} expired")
+        self.session = session
 
 
 class SessionConflict(SessionError):
@@ -59,7 +61,7 @@ class SessionStore:
             return None
         session = Session.from_item({k: _deserialize(v) for k, v in answer["Item"].items()})
         if session.expires_at <= self._clock():
-            raise SessionExpired(f"session {session_id} expired")
+            raise SessionExpired(session)
         return session
 
     def for_customer(self, customer_id: str) -> list[Session]:
@@ -77,28 +79,40 @@ class SessionStore:
 
     def open(self, session_id: str, customer_id: str, client_id: str) -> Session:
         """The session, created if new, its TTL extended. It must belong to this customer."""
+        expired: Session | None = None
         try:
             existing = self.get(session_id)
-        except SessionExpired:
-            existing = None  # an expired session starts over
+        except SessionExpired as error:
+            existing, expired = None, error.session  # an expired session starts over
         if existing is not None:
-            if (existing.customer_id, existing.client_id) != (customer_id, client_id):
-                raise SessionConflict("session belongs to another customer")
-            return self.touch(existing)
+            return self.touch(self._owned(existing, customer_id, client_id))
         now = int(self._clock())
         item = {
             "session_id": session_id,
             "customer_id": customer_id,
             "client_id": client_id,
-            "version": 1,
+            # Versions keep counting over an expired session: execution names never repeat.
+            "version": (expired.version + 1) if expired else 1,
             "step": "idle",
             "created_at": now,
             "updated_at": now,
             "expires_at": now + self.ttl_seconds,
         }
         condition = "attribute_not_exists(session_id) OR expires_at <= :now"
-        self._write_item(item, condition, {":now": now})
+        try:
+            self._write_item(item, condition, {":now": now})
+        except SessionConflict:  # a concurrent first call created it: use theirs if it is ours
+            current = self.get(session_id)
+            if current is None:
+                raise
+            return self._owned(current, customer_id, client_id)
         return Session.from_item(item)
+
+    @staticmethod
+    def _owned(session: Session, customer_id: str, client_id: str) -> Session:
+        if (session.customer_id, session.client_id) != (customer_id, client_id):
+            raise SessionConflict("session belongs to another customer")
+        return session
 
     def touch(self, session: Session) -> Session:
         """Extend the TTL. Not versioned: it changes nothing a concurrent writer relies on."""
@@ -110,6 +124,23 @@ class SessionStore:
             {":e": expires},
         )
         return session.replace(expires_at=expires)
+
+    def claim_waiting(self, session: Session) -> Session:
+        """Take the waiting state's task token before resuming it: the session stops looking like it
+        waits (a retry or a restart can no longer use the spent token) until the execution writes its
+        next step. SessionConflict if someone else claimed it or anything moved."""
+        self._update(
+            session.session_id,
+            "SET step = :working, version = :next REMOVE task_token",
+            "version = :expected AND task_token = :token",
+            {
+                ":working": "working",
+                ":next": session.version + 1,
+                ":expected": session.version,
+                ":token": session.task_token or "",
+            },
+        )
+        return session.replace(step="working", version=session.version + 1, task_token=None)
 
     def begin_booking(self, session: Session, project_id: str, mode: str, execution_name: str) -> Session:
         """Point the session at a new booking execution, clearing the previous one's state.

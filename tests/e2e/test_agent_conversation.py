@@ -183,6 +183,77 @@ def test_agent_retry_after_still_working_picks_the_result_up(
         stack.export_env()
 
 
+def test_a_retried_confirm_after_still_working_never_shows_a_spent_offer(
+    stack: LocalStack,
+    agent: AgentClient,
+    faults: Callable[[dict[str, Any]], None],
+    pf360_calls: Callable[[], list[dict[str, Any]]],
+) -> None:
+    _, slots = _book(agent)
+    args = {"project_id": "12345", "date": slots["date"], "time": slots["available_times"][0]}
+    stack.answer_deadline_seconds = 0.2
+    stack.export_env()
+    faults({"confirm_appointment": [{"kind": "latency", "ms": 1200, "times": 1}]})
+    try:
+        first, second = agent.call("confirm_appointment", **args), agent.call("confirm_appointment", **args)
+        # While the confirm is in flight the agent hears "still working", never the spent list of times
+        assert first.body.get("still_working") is True
+        assert second.body.get("still_working") is True
+        assert "available_times" not in first.body | second.body
+        time.sleep(1.5)
+        third = agent.call("confirm_appointment", **args)
+        assert third.body.get("booked") is True
+        assert [c["operation"] for c in pf360_calls()].count("confirm_appointment") == 1
+    finally:
+        stack.answer_deadline_seconds = 10
+        stack.export_env()
+
+
+def test_starting_over_after_the_session_item_expired_gets_a_new_execution(
+    stack: LocalStack, agent: AgentClient
+) -> None:
+    # Given a booking whose session item then expired (its TTL passed; DynamoDB has not deleted it)
+    agent.call("get_available_dates", project_id="12345")
+    stack.dynamodb.update_item(
+        TableName=stack.resources.table_name,
+        Key={"session_id": {"S": agent.session_id}},
+        UpdateExpression="SET expires_at = :past",
+        ExpressionAttributeValues={":past": {"N": "1"}},
+    )
+    late = agent.call("get_time_slots", project_id="12345", date="2026-12-01")
+    assert late.status == 400  # no booking in progress any more: ask for dates
+    # When the customer starts over, Then a new execution (a new name) offers dates
+    fresh = agent.call("get_available_dates", project_id="12345")
+    assert fresh.body["available_dates"]
+    names = [e["name"] for e in stack.executions_of(agent.session_id)]
+    assert len(names) == len(set(names)) == 2
+
+
+def test_a_start_that_failed_is_started_on_the_next_call(stack: LocalStack, agent: AgentClient) -> None:
+    from botocore.exceptions import ClientError
+
+    from agent_actions.services import services
+
+    client = services().bridge.sfn
+    failures = [
+        ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "StartExecution")
+    ]
+
+    def throttle_once(**_: Any) -> None:
+        if failures:
+            raise failures.pop()
+
+    client.meta.events.register("before-call.sfn.StartExecution", throttle_once)
+    try:
+        first = agent.call("get_available_dates", project_id="12345")
+        assert first.status == 500  # the start failed after the session was written
+        again = agent.call("get_available_dates", project_id="12345")
+        assert again.body["available_dates"]
+        assert len(stack.executions_of(agent.session_id)) == 1
+    finally:
+        client.meta.events.unregister("before-call.sfn.StartExecution", throttle_once)
+
+
 def test_expiry_mid_conversation_then_a_fresh_start(stack: LocalStack, agent: AgentClient) -> None:
     stack.session_timeout_seconds = 60  # 0.6 s at the test time scale
     stack.export_env()

@@ -110,3 +110,28 @@ def test_execution_names_are_valid_bounded_and_deterministic(session_id: str) ->
     assert name == execution_name(session_id, "12345", "schedule", 7)
     assert name != execution_name(session_id, "12345", "schedule", 8)
     assert name.startswith("schedule-12345-7-")
+
+
+def test_two_first_calls_of_a_session_at_once_both_get_it(store: SessionStore) -> None:
+    # Given another call created the session between this call's read and its write
+    class Racing(SessionStore):
+        raced = False
+
+        def get(self, session_id: str):  # type: ignore[no-untyped-def]
+            if not self.raced:
+                self.raced = True
+                store.open(session_id, "1645975", "09PF05VD")  # the concurrent first call
+                return None
+            return super().get(session_id)
+
+    racing = Racing(TABLE, client=store._ddb, clock=store._clock)
+    # Then this call gets the same session rather than an error
+    assert racing.open("s1", "1645975", "09PF05VD").version == 1
+
+
+def test_an_expired_session_keeps_counting_versions(store: SessionStore, clock: Clock) -> None:
+    first = store.open("s1", "1645975", "09PF05VD")
+    store.begin_booking(first, "12345", "schedule", "schedule-12345-1-x")
+    clock.now += 1801
+    again = store.open("s1", "1645975", "09PF05VD")
+    assert (again.step, again.version) == ("idle", 3)  # a new start can never reuse an execution name

@@ -155,3 +155,40 @@ def test_no_secret_token_or_personal_data_in_history(conversation: Conversation,
     assert not leaked, f"found in history: {leaked}"
     started = json.loads(conversation.history()[0]["executionStartedEventDetails"]["input"])
     assert set(started) == {"session_id", "client_id", "customer_id", "project_id", "mode", "timeout_seconds"}
+
+
+def test_a_confirm_that_landed_with_its_answer_lost_is_booked_once(
+    conversation: Conversation, faults: Any, pf360_calls: Any
+) -> None:
+    offered = conversation.start("12345")
+    slots = conversation.reply({"date": offered.offered_dates[0]})
+    # When PF360 books the slot but the answer is lost (the retry then finds the request id spent)
+    faults({"confirm_appointment": [{"kind": "lose_answer", "status": 503, "times": 1}]})
+    done = conversation.reply({"slot": slots.offered_slots[0]})
+    # Then PF360 is checked, the booking is recognised as ours, and nothing was booked twice
+    assert (done.step, done.booked_date, done.booked_time) == (
+        "confirmed",
+        offered.offered_dates[0],
+        slots.offered_slots[0],
+    )
+    assert "Reconcile Appointment" in conversation.entered()
+    assert next(c["status"] for c in pf360_calls() if c["operation"] == "confirm_appointment") == 503
+    model = conversation.stack.simulator.simulator.model
+    assert model._data.projects["12345"].status == "Scheduled"
+    assert model.overbooked() == []
+
+
+def test_a_release_that_landed_with_its_answer_lost_still_books_the_new_slot(
+    conversation: Conversation, faults: Any
+) -> None:
+    offered = conversation.start("12347", "reschedule")
+    slots = conversation.reply({"date": offered.offered_dates[-1]})
+    faults(
+        {
+            "confirm_appointment": [ALREADY_SCHEDULED],
+            "cancel_appointment": [{"kind": "lose_answer", "status": 503, "times": 1}],
+        }
+    )
+    done = conversation.reply({"slot": slots.offered_slots[0]})
+    assert (done.step, done.booked_date) == ("confirmed", offered.offered_dates[-1])
+    assert "Check Released" in conversation.entered()

@@ -44,7 +44,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service impor
 )
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.seconds import Seconds
-from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackOutcomeFailure
+from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackOutcomeFailure, CallbackPoolManager
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.backend import execution as parser_execution
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
@@ -1104,3 +1104,37 @@ def test_gap_still_there_heap_key_is_made_lazily_without_a_lock(monkeypatch: pyt
     # Then each thread makes its own key: the threads disagree on where the component's state lives
     assert minted > 1
     assert len(keys) > 1
+
+
+# --- a task token answers once ---------------------------------------------------------------------
+
+
+def _answer_twice(engine: Engine) -> Any:
+    # a callback task, then a long Wait: the execution is still RUNNING when the token comes again
+    engine.create_parking_table()
+    definition = callback_machine()
+    task = definition["States"][definition["StartAt"]]
+    task.pop("End")
+    task["Next"] = "Nap"
+    definition["States"]["Nap"] = {"Type": "Wait", "Seconds": 3600, "End": True}
+    execution_arn = engine.start(engine.create(definition), name="answered-twice")
+    token = engine.parked_token("answered-twice")
+    engine.sfn.send_task_success(taskToken=token, output="{}")
+    engine.wait_for_event(execution_arn, "WaitStateEntered")
+    return lambda: engine.sfn.send_task_success(taskToken=token, output="{}")
+
+
+def test_a_spent_task_token_is_refused_as_timed_out(engine: Engine) -> None:
+    # Given a callback task already answered
+    again = _answer_twice(engine)
+    # When the same token is sent again, Then it is refused as AWS does
+    with pytest.raises(engine.sfn.exceptions.TaskTimedOut):
+        again()
+
+
+def test_gap_still_there_a_spent_task_token_is_accepted_again(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    put_back(monkeypatch, CallbackPoolManager, "notify")
+    again = _answer_twice(engine)
+    again()  # moto's original takes it silently: nothing is raised

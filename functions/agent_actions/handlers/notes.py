@@ -32,7 +32,11 @@ def add_note(project_id: ProjectId, note: NoteText) -> Response[Any]:
     key = {"session": caller.session_id, "project": project_id, "note": cleaned}
     return shared.respond(
         shared.idempotent(
-            "add-note", key, lambda: notes.add_note(caller, project_id, cleaned), app.lambda_context
+            "add-note",
+            key,
+            lambda: notes.add_note(caller, project_id, cleaned),
+            app.lambda_context,
+            done=lambda a: "note_id" in a.data,
         )
     )
 

@@ -87,7 +87,11 @@ def confirm_appointment(project_id: ProjectId, date: Day, time: Time) -> Respons
         "time": time,
     }
     answer = shared.idempotent(
-        "confirm", key, lambda: booking.choose_slot(caller, project_id, date, time), app.lambda_context
+        "confirm",
+        key,
+        lambda: booking.choose_slot(caller, project_id, date, time),
+        app.lambda_context,
+        done=lambda a: a.data.get("booked") is True,
     )
     return shared.respond(answer)
 
@@ -116,7 +120,11 @@ def cancel_appointment(project_id: ProjectId) -> Response[Any]:
         "project": project_id,
     }
     answer = shared.idempotent(
-        "cancel", key, lambda: booking.cancel_booking(caller, project_id), app.lambda_context
+        "cancel",
+        key,
+        lambda: booking.cancel_booking(caller, project_id),
+        app.lambda_context,
+        done=lambda a: a.data.get("cancelled") is True,
     )
     return shared.respond(answer)
 

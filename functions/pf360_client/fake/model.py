@@ -139,11 +139,19 @@ class FakePF360:
         start, end = int(hours.start[:2]), int(hours.end[:2])
         return [f"{h:02d}:00:00" for h in range(start, end - profile.slot_hours + 1, profile.slot_hours)]
 
-    def capacity(self, client_id: str, day: str, time: str) -> int:
-        """Crews free for a slot: a seeded base capacity less the seeded base load and bookings."""
+    def crews(self, client_id: str, day: str, time: str) -> int:
+        """Crews a slot has for our bookings: a seeded 2-4, less a seeded 0-1 already busy elsewhere."""
         mix = zlib.crc32(f"{self.seed}|{client_id}|{day}|{time}".encode())
-        crews, base_load = 2 + mix % 3, (mix >> 8) % 4 // 2  # 2-4 crews, 0-1 already busy
-        return max(0, crews - base_load - self._bookings.get((client_id, day, time), 0))
+        return (2 + mix % 3) - (mix >> 8) % 4 // 2
+
+    def capacity(self, client_id: str, day: str, time: str) -> int:
+        """Crews still free for a slot."""
+        return max(0, self.crews(client_id, day, time) - self._bookings.get((client_id, day, time), 0))
+
+    def overbooked(self) -> list[tuple[str, str, str]]:
+        """Slots holding more bookings than they have crews: must always be empty."""
+        with self._lock:
+            return [key for key, booked in self._bookings.items() if booked > self.crews(*key)]
 
     def open_slots(self, profile: ClientProfile, day: date) -> list[str]:
         return [

@@ -14,6 +14,8 @@ Gaps fixed:
 - a stopped execution whose callback was released ends FAILED, not ABORTED -> a stop is final
 - DynamoDB item writes are applied attribute by attribute: a concurrent read sees half an update
   (a session "awaiting_date" with no offered dates yet)                -> item operations serialised
+- SendTaskSuccess/Failure with a token already answered is accepted again; AWS answers
+  TaskTimedOut ("the task does not exist anymore")                     -> TaskTimedOut
 - finished worker threads are never pruned from TMP_THREADS             -> pruned on each start
 - no time control                                                       -> TIME.scale applied to Wait
   states, retry backoff (now interruptible by StopExecution), task timeouts and heartbeats
@@ -42,6 +44,7 @@ from typing import Any
 from moto.core.base_backend import BackendDict
 from moto.dynamodb.models import DynamoDBBackend
 from moto.stepfunctions import responses as sfn_responses
+from moto.stepfunctions.exceptions import AWSError
 from moto.stepfunctions.parser import models as parser_models
 from moto.stepfunctions.parser import utils as parser_utils
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
@@ -53,7 +56,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service impor
     state_task_service_dynamodb,
 )
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
-from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackOutcomeFailure
+from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackOutcomeFailure, CallbackPoolManager
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
@@ -98,6 +101,7 @@ def apply() -> None:
         _patch(execution_worker.ExecutionWorker, "_get_evaluation_entrypoint", _parsed_once)
         _patch(BackendDict, "__getitem__", _account_backend)
         _patch(Environment, "set_error", _stop_is_final)
+        _patch(CallbackPoolManager, "notify", _answer_once)
         _patch(EvalComponent, "heap_key", property(_locked_heap_key))
         for name in _DYNAMODB_ITEM_OPERATIONS:
             _patch(DynamoDBBackend, name, _serialised(name))
@@ -158,6 +162,21 @@ def _started_executions(self: Any, execution_status: Any = None) -> list[Any]:
     # starting (worker env not built yet) cannot own it, and would raise AttributeError.
     executions = original(parser_models.StepFunctionsParserBackend, "_get_executions")(self, execution_status)
     return [e for e in executions if getattr(getattr(e, "exec_worker", None), "env", None) is not None]
+
+
+class TaskTimedOut(AWSError):
+    """AWS's answer to a spent task token (moto has none that its response layer can send)."""
+
+    TYPE = "TaskTimedOut"
+    STATUS = 400
+
+
+def _answer_once(self: Any, callback_id: str, outcome: Any) -> bool:
+    endpoint = self.get(callback_id)
+    if endpoint is not None and endpoint.get_outcome() is not None:
+        # Raised here: the backend's own mapping to TaskTimedOut omits the message and fails.
+        raise TaskTimedOut("Task Timed Out: 'Provided task does not exist anymore'")
+    return original(CallbackPoolManager, "notify")(self, callback_id, outcome)  # type: ignore[no-any-return]
 
 
 def _stop_is_final(self: Any, error: Any) -> None:

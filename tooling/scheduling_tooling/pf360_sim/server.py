@@ -133,6 +133,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault and (answered := self._apply(fault, operation, envelope)) is not False:
             return answered
         answer = sim.app.handle(operation, envelope)
+        if fault and fault.kind == "lose_answer":
+            return self._json(fault.status, {"status": "error", "message": fault.message})
         return self._json(answer.status, answer.body)
 
     def _auth_problem(self, client_id: str | None) -> tuple[int, dict[str, str]] | None:
