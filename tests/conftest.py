@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 _MARKER_BY_FOLDER = {"unit", "contract", "integration", "workflow", "e2e", "infra"}
 # Fake AWS settings: moto needs a region and credentials, and nothing may ever reach a real account.
@@ -39,3 +41,28 @@ def _clean_environment() -> Iterator[None]:
     yield
     os.environ.clear()
     os.environ.update(saved)
+
+
+# --- for folders whose conftest provides a `stack` (a LocalStack): workflow, e2e ---------------------
+
+
+@pytest.fixture
+def faults(stack: Any) -> Callable[[dict[str, Any]], None]:
+    """Replace the PF360 simulator's fault plan (see tooling/scheduling_tooling/pf360_sim/faults.py)."""
+
+    def apply(profile: dict[str, Any]) -> None:
+        requests.put(
+            f"{stack.simulator.url}/_sim/faults", json={"faults": profile}, timeout=5
+        ).raise_for_status()
+
+    return apply
+
+
+@pytest.fixture
+def pf360_calls(stack: Any) -> Callable[[], list[dict[str, Any]]]:
+    """The simulator's call log: what actually reached PF360."""
+
+    def read() -> list[dict[str, Any]]:
+        return list(requests.get(f"{stack.simulator.url}/_sim/calls", timeout=5).json()["calls"])
+
+    return read

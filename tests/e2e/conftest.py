@@ -3,7 +3,7 @@ into the real handlers, the real state machine, the PF360 simulator over HTTP.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -35,24 +35,6 @@ def stack(local_stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> LocalStac
 @pytest.fixture
 def agent(stack: LocalStack) -> AgentClient:
     return AgentClient(stack.lambdas.url)
-
-
-@pytest.fixture
-def faults(stack: LocalStack) -> Callable[[dict[str, Any]], None]:
-    def apply(profile: dict[str, Any]) -> None:
-        requests.put(
-            f"{stack.simulator.url}/_sim/faults", json={"faults": profile}, timeout=5
-        ).raise_for_status()
-
-    return apply
-
-
-@pytest.fixture
-def pf360_calls(stack: LocalStack) -> Callable[[], list[dict[str, Any]]]:
-    def read() -> list[dict[str, Any]]:
-        return list(requests.get(f"{stack.simulator.url}/_sim/calls", timeout=5).json()["calls"])
-
-    return read
 
 
 @pytest.fixture

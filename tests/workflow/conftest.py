@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import requests
@@ -46,24 +45,6 @@ def store(stack: LocalStack) -> SessionStore:
 @pytest.fixture
 def bridge(stack: LocalStack, store: SessionStore) -> BookingBridge:
     return BookingBridge(store, stack.sfn, stack.state_machine_arn, timeout_seconds=1800)
-
-
-@pytest.fixture
-def faults(stack: LocalStack) -> Any:
-    def apply(profile: dict[str, Any]) -> None:
-        requests.put(
-            f"{stack.simulator.url}/_sim/faults", json={"faults": profile}, timeout=5
-        ).raise_for_status()
-
-    return apply
-
-
-@pytest.fixture
-def pf360_calls(stack: LocalStack) -> Any:
-    def read() -> list[dict[str, Any]]:
-        return list(requests.get(f"{stack.simulator.url}/_sim/calls", timeout=5).json()["calls"])
-
-    return read
 
 
 @pytest.fixture
