@@ -160,7 +160,8 @@ def _await(before: Session, name: str, *, want_slots: bool) -> Answer:
     )
     if after is None or after.version <= before.version or after.step in PENDING_STEPS:
         raise StillWorking(after or before)
-    logger.append_keys(project_id=after.project_id, execution=after.execution_name)
+    execution = after.execution_name or ""
+    logger.append_keys(project_id=after.project_id, execution_arn=svc.bridge.execution_arn(execution))
     count_outcome(after.step)
     return _answer(after, name, want_slots=want_slots)
 

@@ -76,6 +76,9 @@ class BookingBridge:
         )
         return started
 
+    def execution_arn(self, name: str) -> str:
+        return self.state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + name
+
     def ensure_started(self, session: Session) -> None:
         """Start again the execution a session says is starting (its first start may have failed
         after the session was written): same name, same input, so a running one is not doubled."""

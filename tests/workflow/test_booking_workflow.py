@@ -40,6 +40,24 @@ def test_schedule_happy_path(conversation: Conversation) -> None:
     )
     assert conversation.finished()["status"] == "SUCCEEDED"
     assert conversation.entered()[-1] == "Booked"
+    # And the item, as the store and the state machine wrote it, has the documented shape
+    _check_item_shape(conversation)
+
+
+def _check_item_shape(conversation: Conversation) -> None:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    from pf360_client import contract
+
+    raw = conversation.stack.dynamodb.get_item(
+        TableName=conversation.stack.resources.table_name, Key={"session_id": {"S": conversation.session_id}}
+    )["Item"]
+    item = {k: TypeDeserializer().deserialize(v) for k, v in raw.items()}
+    item = {
+        k: int(v) if hasattr(v, "as_integer_ratio") and not isinstance(v, bool) else v
+        for k, v in item.items()
+    }
+    contract.check("session_item.json", item, family="workflow")
 
 
 def test_reschedule_moves_the_appointment_without_releasing_it_first(
@@ -90,6 +108,7 @@ def test_change_of_date_before_choosing_a_slot(conversation: Conversation) -> No
     assert second.slots_date == offered.offered_dates[1] != first.slots_date
     done = conversation.reply({"slot": second.offered_slots[0]})
     assert (done.step, done.booked_date) == ("confirmed", offered.offered_dates[1])
+    _check_item_shape(conversation)
 
 
 def test_a_choice_that_was_not_offered_is_refused_by_the_execution(conversation: Conversation) -> None:
