@@ -33,30 +33,26 @@ def new_resolver() -> BedrockAgentResolver:
 
     @app.exception_handler(errors.AgentError)
     def agent_error(error: errors.AgentError) -> Response[Any]:
-        return _response(Answer(error.message, {}, error.status))
+        return respond(Answer(error.message, {}, error.status))
 
     @app.exception_handler(RequestValidationError)
     def invalid(error: RequestValidationError) -> Response[Any]:
         fields = sorted({str(e.get("loc", ["", "?"])[-1]) for e in error.errors()})
-        return _response(Answer(f"Missing or invalid parameter(s): {', '.join(fields)}.", {}, 400))
+        return respond(Answer(f"Missing or invalid parameter(s): {', '.join(fields)}.", {}, 400))
 
     @app.exception_handler(StillWorking)
     def still_working(_: StillWorking) -> Response[Any]:
-        return _response(STILL_WORKING)
+        return respond(STILL_WORKING)
 
     @app.not_found
     def unknown(_: Exception) -> Response[Any]:
-        return _response(Answer("That operation does not exist in this action group.", {}, 404))
+        return respond(Answer("That operation does not exist in this action group.", {}, 404))
 
     return app
 
 
 def respond(answer: Answer) -> Response[Any]:
     """A logic answer as the route's response (its status, its JSON body)."""
-    return _response(answer)
-
-
-def _response(answer: Answer) -> Response[Any]:
     return Response(status_code=answer.status, content_type="application/json", body=answer.body())
 
 

@@ -19,9 +19,7 @@ from booking_bridge import BookingNotWaiting
 from pf360_client.errors import PF360Error, PF360NotFound
 from pf360_client.models import Project
 from pf360_client.normalize import normalize_date, normalize_time, validate_numeric_id
-from session_store import PENDING_STEPS, Session, SessionConflict, SessionExpired
-
-_OPEN_STEPS = frozenset({"starting", "working", "awaiting_date", "awaiting_slot"})
+from session_store import ACTIVE_STEPS, PENDING_STEPS, Session, SessionConflict, SessionExpired
 
 
 class StillWorking(Exception):
@@ -71,7 +69,7 @@ def start_booking(caller: Caller, project_id: str, mode: str) -> Answer:
     """get-available-dates (schedule) and reschedule-appointment: start, or show what is on offer."""
     project = owned_project(caller, project_id)
     session = open_session(caller)
-    if session.project_id == project.project_id and session.mode == mode and session.step in _OPEN_STEPS:
+    if session.project_id == project.project_id and session.mode == mode and session.step in ACTIVE_STEPS:
         return _continue(session, project.display_name)  # an agent retry: no second start
     return _start(caller, session, project, mode, want_slots=False)
 

@@ -166,9 +166,30 @@ class SessionStore:
             },
             names={"#mode": "mode", "#error": "error"},
         )
-        current = self.get(session.session_id)
-        assert current is not None
-        return current
+        # What was just written, without reading it back.
+        cleared = dict.fromkeys(
+            (
+                "slots_date",
+                "task_token",
+                "notice",
+                "confirmation_number",
+                "booked_date",
+                "booked_time",
+                "error",
+                "cause",
+            )
+        )
+        return session.replace(
+            project_id=project_id,
+            mode=mode,
+            execution_name=execution_name,
+            step="starting",
+            version=session.version + 1,
+            expires_at=now + self.ttl_seconds,
+            offered_dates=(),
+            offered_slots=(),
+            **cleared,
+        )
 
     # --- plumbing ------------------------------------------------------------------------------
 

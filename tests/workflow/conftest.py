@@ -6,7 +6,6 @@ expiry take milliseconds; each test gets a reset PF360 simulator and its own ses
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
@@ -50,7 +49,3 @@ def bridge(stack: LocalStack, store: SessionStore) -> BookingBridge:
 @pytest.fixture
 def conversation(stack: LocalStack, bridge: BookingBridge, store: SessionStore) -> Conversation:
     return Conversation(stack, bridge, store)
-
-
-def history_text(conversation: Conversation) -> str:
-    return json.dumps(conversation.history(), default=str)

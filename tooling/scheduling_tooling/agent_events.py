@@ -62,10 +62,6 @@ def function_event(
     return event
 
 
-def group_of(event: dict[str, Any]) -> str:
-    return str(event.get("actionGroup", ""))
-
-
 def answer_of(response: dict[str, Any]) -> tuple[int, str]:
     """(status, body) of an action-group response in either format. A function-details answer
     carries its status in the body (it has no HTTP status of its own)."""
