@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from aws_lambda_powertools.event_handler import BedrockAgentResolver, Response
@@ -17,7 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
-from agent_actions import errors
+from agent_actions import errors, event_shape
 from agent_actions.booking import StillWorking
 from agent_actions.identity import Caller, caller_from
 from agent_actions.observability import count_invocation, logger
@@ -26,6 +27,11 @@ from agent_actions.services import services
 
 MAX_TEXT = 2000
 STILL_WORKING = Answer("I'm still working on that. Please ask me again in a moment.", {"still_working": True})
+# The customer's own mistakes (bad or missing details, another customer's project): the agent asks them
+# again. `respond` notes it per answer; the function-details translation reads it (REPROMPT), since a
+# route's Response carries only a status and a body.
+_CUSTOMER_MISTAKES = (errors.InvalidInput, errors.NotPermitted)
+_REPROMPT: ContextVar[bool] = ContextVar("reprompt", default=False)
 
 
 def new_resolver() -> BedrockAgentResolver:
@@ -33,12 +39,16 @@ def new_resolver() -> BedrockAgentResolver:
 
     @app.exception_handler(errors.AgentError)
     def agent_error(error: errors.AgentError) -> Response[Any]:
-        return respond(Answer(error.message, {}, error.status))
+        return respond(
+            Answer(error.message, {}, error.status, reprompt=isinstance(error, _CUSTOMER_MISTAKES))
+        )
 
     @app.exception_handler(RequestValidationError)
     def invalid(error: RequestValidationError) -> Response[Any]:
-        fields = sorted({str(e.get("loc", ["", "?"])[-1]) for e in error.errors()})
-        return respond(Answer(f"Missing or invalid parameter(s): {', '.join(fields)}.", {}, 400))
+        fields = sorted({str((e.get("loc") or ("?",))[-1]) for e in error.errors()})
+        return respond(
+            Answer(f"Missing or invalid parameter(s): {', '.join(fields)}.", {}, 400, reprompt=True)
+        )
 
     @app.exception_handler(StillWorking)
     def still_working(_: StillWorking) -> Response[Any]:
@@ -53,6 +63,7 @@ def new_resolver() -> BedrockAgentResolver:
 
 def respond(answer: Answer) -> Response[Any]:
     """A logic answer as the route's response (its status, its JSON body)."""
+    _REPROMPT.set(answer.reprompt)
     return Response(status_code=answer.status, content_type="application/json", body=answer.body())
 
 
@@ -71,11 +82,26 @@ def text(value: str, what: str) -> str:
 
 
 def idempotent(
-    name: str, key: dict[str, str], run: Callable[[], Answer], context: Any, done: Callable[[Answer], bool]
+    name: str,
+    caller: Caller,
+    key: dict[str, str],
+    run: Callable[[], Answer],
+    context: Any,
+    done: Callable[[Answer], bool],
 ) -> Answer:
-    """Run a write once per key (Powertools Idempotency on DynamoDB). Only an answer that says the
-    write happened (`done`) is remembered: anything else (still working, an offer, a refusal, a
-    failure) is returned but not stored, so a later retry acts on the current state."""
+    """Run a write once per caller and key (Powertools Idempotency on DynamoDB). Only an answer that
+    says the write happened (`done`) is remembered: anything else (still working, an offer, a refusal,
+    a failure) is returned but not stored, so a later retry acts on the current state.
+
+    The caller (session, client, customer) is put into the key here, so no call site can leave it out:
+    a stored answer is only ever returned to the caller it was written for. Call sites still check the
+    caller owns the session or project before calling this: a stored answer skips `run` entirely."""
+    request = {
+        **key,
+        "session_id": caller.session_id,
+        "client_id": caller.client_id,
+        "customer_id": caller.customer_id,
+    }
     config = IdempotencyConfig(expires_after_seconds=3600, raise_on_no_idempotency_key=True)
     if context is not None:
         config.register_lambda_context(context)
@@ -86,7 +112,7 @@ def idempotent(
 
     @idempotent_function(
         data_keyword_argument="request",
-        persistence_store=services().idempotency,
+        persistence_store=services().idempotency(f"agent-{name}"),
         config=config,
         key_prefix=f"agent-{name}",
     )
@@ -97,7 +123,7 @@ def idempotent(
         return {"message": answer.message, "data": answer.data}
 
     try:
-        stored = once(request=key)
+        stored = once(request=request)
     except NotFinal as not_final:
         return not_final.answer
     except IdempotencyAlreadyInProgressError:
@@ -111,35 +137,19 @@ def idempotent(
 def handle(
     app: BedrockAgentResolver, functions: dict[str, tuple[str, str]], event: Any, context: Any
 ) -> dict[str, Any]:
-    """Entry point of an action group's Lambda."""
+    """Entry point of an action group's Lambda. The event's shape is checked first
+    (schemas/agent/bedrock_event.json): a malformed one is answered 400 before anything runs."""
     count_invocation()
-    if not isinstance(event, dict):
-        return _malformed(event, "The request was not understood.")
+    problem = event_shape.problem(event)
+    if problem is not None:
+        return _malformed(event, problem)
     try:
-        if isinstance(event.get("function"), str):
+        if "function" in event:
             return _function_details(app, functions, event, context)
-        if isinstance(event.get("apiPath"), str) and isinstance(event.get("httpMethod"), str):
-            _check_parameters(event)
-            return app.resolve(event, context)
-        return _malformed(event, "The request was not understood.")
-    except errors.AgentError as error:
-        return _malformed(event, error.message, error.status)
+        return _echo_attributes(event, app.resolve(event, context))
     except Exception:  # never a stack trace towards the agent; the log has it
         logger.exception("action failed")
-        return _malformed(event, errors.Internal.default, 500)
-
-
-def _check_parameters(event: dict[str, Any]) -> None:
-    parameters = event.get("parameters") or []
-    if not isinstance(parameters, list) or not all(
-        isinstance(p, dict)
-        and isinstance(p.get("name"), str)
-        and isinstance(p.get("value", ""), str | int | float | bool)
-        for p in parameters
-    ):
-        raise errors.InvalidInput("The parameters were not understood.")
-    if any(len(str(p.get("value", ""))) > MAX_TEXT for p in parameters):
-        raise errors.InvalidInput(f"A parameter is longer than {MAX_TEXT} characters.")
+        return _refusal(event, errors.Internal.default, 500)
 
 
 def _function_details(
@@ -148,55 +158,83 @@ def _function_details(
     """Translate a function-details event onto the OpenAPI route of the same operation, then back."""
     route = functions.get(event["function"])
     if route is None:
-        answer = Answer("That operation does not exist in this action group.", {}, 404)
-        return _function_response(event, answer.status, json.dumps(answer.body()))
+        return _refusal(event, "That operation does not exist in this action group.", 404)
     method, path = route
-    _check_parameters(event)
-    translated = {**event, "apiPath": path, "httpMethod": method, "parameters": event.get("parameters") or []}
-    translated.pop("function", None)
+    translated = {key: value for key, value in event.items() if key != "function"}
+    translated |= {"apiPath": path, "httpMethod": method}
+    _REPROMPT.set(False)  # a thread's previous answer must not decide this one
     resolved = app.resolve(translated, context)["response"]
-    body = resolved["responseBody"]["application/json"]["body"]
-    return _function_response(event, resolved["httpStatusCode"], body)
+    body = next(iter(resolved["responseBody"].values()))["body"]
+    return _function_response(event, resolved["httpStatusCode"], body, reprompt=_REPROMPT.get())
 
 
-def _function_response(event: dict[str, Any], status: int, body: str) -> dict[str, Any]:
-    """Function-details answers have no HTTP status: it goes into the body, and 4xx/5xx become
-    REPROMPT/FAILURE so the agent asks again or gives up."""
+def _function_response(event: dict[str, Any], status: int, body: str, *, reprompt: bool) -> dict[str, Any]:
+    """Function-details answers have no HTTP status: an error's goes into the body as `http_status`.
+    REPROMPT (ask the customer again) only for the customer's own mistakes; never FAILURE, which the
+    agent turns into DependencyFailedException, an error page instead of our message."""
+    if status != 200:
+        body = _with_http_status(body, status)
+    function_response: dict[str, Any] = {"responseBody": {"TEXT": {"body": body}}}
+    if reprompt:
+        function_response["responseState"] = "REPROMPT"
+    return _echo_attributes(
+        event,
+        {
+            "messageVersion": "1.0",
+            "response": {
+                "actionGroup": _echoed(event, "actionGroup", "action_group"),
+                "function": _echoed(event, "function", "function_name"),
+                "functionResponse": function_response,
+            },
+        },
+    )
+
+
+def _with_http_status(body: str, status: int) -> str:
     try:
         document = json.loads(body)
     except json.JSONDecodeError:
+        document = None
+    if not isinstance(document, dict):
         document = {"message": body}
-    if isinstance(document, dict) and status != 200:
-        body = json.dumps({**document, "status": status})
-    function_response: dict[str, Any] = {"responseBody": {"TEXT": {"body": body}}}
-    if status >= 500:
-        function_response["responseState"] = "FAILURE"
-    elif status >= 400:
-        function_response["responseState"] = "REPROMPT"
-    return {
-        "messageVersion": "1.0",
-        "response": {
-            "actionGroup": event.get("actionGroup", ""),
-            "function": event.get("function", ""),
-            "functionResponse": function_response,
-        },
-        "sessionAttributes": event.get("sessionAttributes") or {},
-        "promptSessionAttributes": event.get("promptSessionAttributes") or {},
-    }
+    return json.dumps({**document, "http_status": status})
 
 
-def _malformed(event: Any, message: str, status: int = 400) -> dict[str, Any]:
+def _malformed(event: Any, problem: str) -> dict[str, Any]:
+    """Not a well-formed action-group event: 400, nothing started or called. The log says where and
+    which rule, never the value."""
+    logger.warning("malformed event", extra={"problem": problem})
+    what = "parameters were" if problem.startswith("parameters") else "request was"
+    return _refusal(event, f"The {what} not understood.", 400)
+
+
+def _refusal(event: Any, message: str, status: int) -> dict[str, Any]:
+    """An answer in the event's own format (function details when it names a function and no
+    apiPath), built from its well-formed fields only."""
     source = event if isinstance(event, dict) else {}
     body = json.dumps({"message": message})
-    if isinstance(source.get("function"), str):
-        return _function_response(source, status, body)
-    return {
-        "messageVersion": "1.0",
-        "response": {
-            "actionGroup": str(source.get("actionGroup", ""))[:100],
-            "apiPath": str(source.get("apiPath", ""))[:200],
-            "httpMethod": str(source.get("httpMethod", ""))[:10],
-            "httpStatusCode": status,
-            "responseBody": {"application/json": {"body": body}},
-        },
+    if "function" in source and "apiPath" not in source:
+        return _function_response(source, status, body, reprompt=False)
+    response = {
+        "actionGroup": _echoed(source, "actionGroup", "action_group"),
+        "apiPath": _echoed(source, "apiPath", "api_path"),
+        "httpMethod": _echoed(source, "httpMethod", "http_method"),
+        "httpStatusCode": status,
+        "responseBody": {"application/json": {"body": body}},
     }
+    return _echo_attributes(source, {"messageVersion": "1.0", "response": response})
+
+
+def _echoed(event: dict[str, Any], key: str, definition: str) -> str:
+    """A field the answer must repeat: the event's own when it fits its rule, else empty."""
+    value = event.get(key)
+    return value if isinstance(value, str) and event_shape.fits(definition, value) else ""
+
+
+def _echo_attributes(event: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+    """Hand the session's attributes back, in both formats, so identity survives however the front
+    end sends them; only well-formed string maps are repeated."""
+    for key in ("sessionAttributes", "promptSessionAttributes"):
+        if key in event and event_shape.fits("string_map", event[key]):
+            answer[key] = event[key]
+    return answer

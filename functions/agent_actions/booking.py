@@ -1,25 +1,35 @@
 """The scheduling conversation: start and resume booking executions, answer from the session item.
 
-Every operation first proves the project is the caller's (the dashboard, once per call) or that the
-session already holds it; choices are checked against what the execution offered before anything is
-sent to Step Functions; a repeated call returns the current state instead of acting twice.
+Every operation first proves the session is the caller's (the (client_id, customer_id) pair that
+opened it: checked before PF360 is asked anything, Step Functions is sent anything or the item is
+written), then that the project is the caller's (the dashboard, once per call) or that the session
+already holds it; choices are checked against what the execution offered before anything is sent to
+Step Functions; a repeated call returns the current state instead of acting twice.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 
 from agent_actions import errors
 from agent_actions.identity import Caller
 from agent_actions.observability import count_outcome, logger
-from agent_actions.present import Answer, offer_answer, outcome_answer
+from agent_actions.present import Answer, offer_answer, outcome_answer, write_disabled_answer
 from agent_actions.services import services
 from booking_bridge import BookingNotWaiting
+from booking_bridge.bridge import HandOverFailed
 from pf360_client.errors import PF360Error, PF360NotFound
 from pf360_client.models import Project
 from pf360_client.normalize import normalize_date, normalize_time, validate_numeric_id
 from session_store import ACTIVE_STEPS, PENDING_STEPS, Session, SessionConflict, SessionExpired
+from session_store.store import SessionNotYours
+
+# The PF360 write each kind of booking ends in (a reschedule confirms the new time).
+_WRITE_OF_MODE = {
+    "schedule": "confirm_appointment",
+    "reschedule": "confirm_appointment",
+    "cancel": "cancel_appointment",
+}
 
 
 class StillWorking(Exception):
@@ -39,12 +49,27 @@ def customer_projects(caller: Caller) -> list[Project]:
 
 def current_execution(caller: Caller) -> str:
     """The session's current execution name ("" when none): part of the idempotency key of a write,
-    so the same choice in a later booking is a new write, and a retry in this one is not."""
+    so the same choice in a later booking is a new write, and a retry in this one is not.
+
+    Called before a stored answer can be returned, so it refuses a session that is not the caller's
+    (SessionNotYours): nothing is replayed, read from PF360 or written for another pair."""
+    session = _session_of(caller)
+    return (session.execution_name or "") if session else ""
+
+
+def _session_of(caller: Caller, *, expired_too: bool = False) -> Session | None:
+    """The caller's session as stored (a read, never a write), None when absent (or expired, unless
+    `expired_too`); errors.SessionNotYours when another (client_id, customer_id) pair opened it."""
     try:
         session = services().store.get(caller.session_id)
-    except SessionExpired:
-        return ""
-    return (session.execution_name or "") if session else ""
+    except SessionExpired as expired:
+        session = expired.session if expired_too else None
+    if session is None:
+        return None
+    try:
+        return services().store.owned(session, caller.customer_id, caller.client_id)
+    except SessionNotYours:
+        raise errors.SessionNotYours() from None
 
 
 def owned_project(caller: Caller, project_id: str) -> Project:
@@ -61,22 +86,28 @@ def owned_project(caller: Caller, project_id: str) -> Project:
 def open_session(caller: Caller) -> Session:
     try:
         return services().store.open(caller.session_id, caller.customer_id, caller.client_id)
-    except SessionConflict:
-        raise errors.NotAuthenticated() from None
+    except SessionNotYours:
+        raise errors.SessionNotYours() from None
 
 
 def start_booking(caller: Caller, project_id: str, mode: str) -> Answer:
     """get-available-dates (schedule) and reschedule-appointment: start, or show what is on offer."""
+    refused = _write_refused(mode)
+    if refused:
+        return refused
+    session = open_session(caller)  # the session's owner first: another pair is refused before PF360
     project = owned_project(caller, project_id)
-    session = open_session(caller)
     if session.project_id == project.project_id and session.mode == mode and session.step in ACTIVE_STEPS:
         return _continue(session, project.display_name)  # an agent retry: no second start
     return _start(caller, session, project, mode, want_slots=False)
 
 
 def cancel_booking(caller: Caller, project_id: str) -> Answer:
-    project = owned_project(caller, project_id)
+    refused = _write_refused("cancel")
+    if refused:
+        return refused
     session = open_session(caller)
+    project = owned_project(caller, project_id)
     if (
         session.project_id == project.project_id
         and session.mode == "cancel"
@@ -84,6 +115,13 @@ def cancel_booking(caller: Caller, project_id: str) -> Answer:
     ):
         return _continue(session, project.display_name)
     return _start(caller, session, project, "cancel", want_slots=False)
+
+
+def _write_refused(mode: str) -> Answer | None:
+    """The honest refusal when this deployment does not let the booking's PF360 write through (prod
+    with its flag off): said before anything starts, instead of a booking that can never finish."""
+    disabled: frozenset[str] = services().pf360.writes_disabled
+    return write_disabled_answer(mode) if _WRITE_OF_MODE[mode] in disabled else None
 
 
 def choose_date(caller: Caller, project_id: str, day: str) -> Answer:
@@ -146,8 +184,15 @@ def _start(caller: Caller, session: Session, project: Project, mode: str, *, wan
 
 
 def _resume(session: Session, name: str, choice: dict[str, str], *, want_slots: bool) -> Answer:
-    with contextlib.suppress(BookingNotWaiting):  # a concurrent call (an agent retry) answered it first
+    try:
         services().bridge.resume(session, choice)
+    except BookingNotWaiting:  # a concurrent call (an agent retry) answered it first
+        pass
+    except HandOverFailed as failed:  # the offer stands (claim given back): the customer asks again
+        logger.warning(
+            "hand-over failed", extra={"error": failed.error_type, "given_back": failed.given_back}
+        )
+        raise errors.HandOverFailed() from None
     return _await(session, name, want_slots=want_slots)
 
 
@@ -167,8 +212,8 @@ def _await(before: Session, name: str, *, want_slots: bool) -> Answer:
 def _answer(session: Session, name: str, *, want_slots: bool) -> Answer:
     if session.waiting:
         return offer_answer(session, name, want_slots=want_slots)
-    if session.step in PENDING_STEPS:
-        raise StillWorking(session)
+    if session.step in PENDING_STEPS:  # an earlier call's choice is in flight: wait for its outcome
+        return _await(session, name, want_slots=want_slots)
     return outcome_answer(session, name)
 
 
@@ -179,14 +224,15 @@ def _reprompt(session: Session, name: str, problem: str, *, want_slots: bool) ->
 
 def _booking_in_progress(caller: Caller, project_id: str) -> tuple[Session, str]:
     pid = _project_id(project_id)
-    try:
-        session = services().store.get(caller.session_id)
-    except SessionExpired:
-        session = None
-    if session is None or session.project_id != pid or session.customer_id != caller.customer_id:
+    # another pair's session is refused before anything else happens
+    session = _session_of(caller, expired_too=True)
+    if session is None or session.project_id != pid:
         raise errors.InvalidInput(
             "No booking is in progress for that project. Ask for available dates first."
         )
+    if session.expires_at <= services().clock():  # the customer walked away: say so, touch nothing
+        step = "expired" if session.step in ACTIVE_STEPS else session.step
+        return session.replace(step=step), _name_of(caller, pid)
     return services().store.touch(session), _name_of(caller, pid)  # the TTL runs from the last word
 
 

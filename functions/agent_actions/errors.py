@@ -31,6 +31,13 @@ class NotPermitted(AgentError):
     default = "That project is not on your account."
 
 
+class SessionNotYours(AgentError):
+    """The Bedrock session was opened by another (client_id, customer_id) pair."""
+
+    status = 403
+    default = "This conversation belongs to someone else. Please start a new conversation."
+
+
 class NotFound(AgentError):
     status = 404
     default = "I could not find that."
@@ -45,9 +52,22 @@ class Internal(AgentError):
     status = 500
 
 
+class NotAvailable(AgentError):
+    """This deployment does not do that write (production with its flag off): said honestly."""
+
+    status = 501
+    default = "Booking by chat isn't available yet. Please book through the customer portal or call us."
+
+
 class Unavailable(AgentError):
     status = 503
     default = "The scheduling system is unavailable right now. Please try again shortly."
+
+
+class HandOverFailed(Unavailable):
+    """The customer's choice could not be passed on to the booking; what was on offer still is."""
+
+    default = "I couldn't pass your choice on just now. Please try again in a moment."
 
 
 class TimedOut(AgentError):
@@ -57,6 +77,8 @@ class TimedOut(AgentError):
 
 def from_pf360(error: pf360.PF360Error) -> AgentError:
     """Translate a PF360 error for the agent; the PF360 wording never reaches it."""
+    if isinstance(error, pf360.PF360WriteDisabled):
+        return NotAvailable()
     if isinstance(error, pf360.PF360RateLimited):
         return RateLimited()
     if isinstance(error, pf360.PF360Timeout):

@@ -24,9 +24,11 @@ def appointment_status(caller: Caller, project_id: str) -> Answer:
         crew = f" with {status.installer}" if status.installer else ""
         return Answer(
             f"Your {name} is scheduled for {when}{crew}.",
-            {"status": status.status, "date": status.date, "time": time_label(status.start_time)},
+            {"project_status": status.status, "date": status.date, "time": time_label(status.start_time)},
         )
-    return Answer(f"Your {name} has no appointment yet (status: {status.status}).", {"status": status.status})
+    return Answer(
+        f"Your {name} has no appointment yet (status: {status.status}).", {"project_status": status.status}
+    )
 
 
 def business_hours(caller: Caller) -> Answer:

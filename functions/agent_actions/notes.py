@@ -8,10 +8,11 @@ from agent_actions.identity import Caller
 from agent_actions.present import Answer
 from agent_actions.services import services
 from pf360_client.errors import PF360Error
+from pf360_client.models import Project
 
 
-def add_note(caller: Caller, project_id: str, text: str) -> Answer:
-    project = owned_project(caller, project_id)
+def add_note(caller: Caller, project: Project, text: str) -> Answer:
+    """Add a note to a project `owned_project` has already proved is the caller's."""
     try:
         note = services().pf360.add_note(caller.client_id, caller.customer_id, project.project_id, text)
     except PF360Error as error:

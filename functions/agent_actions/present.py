@@ -139,10 +139,30 @@ def outcome_answer(session: Session, name: str) -> Answer:
     if step in simple:
         status, message, data = simple[step]
         return Answer(message, data, status)
+    if session.error == "PF360WriteDisabled":  # the state machine met the refusal: same honest words
+        return write_disabled_answer(session.mode or "schedule")
     return failure_answer(session.error)
 
 
+# This deployment refuses the write (production with its feature flag off). Said plainly: the customer
+# must never hear "booked" or "cancelled" when PF360 saw nothing.
+BOOKING_BY_CHAT_OFF = (
+    "Booking by chat isn't available yet. Please book through the customer portal or call us."
+)
+CANCELLING_BY_CHAT_OFF = (
+    "Cancelling by chat isn't available yet. Please cancel through the customer portal or call us."
+)
+
+
+def write_disabled_answer(mode: str) -> Answer:
+    """The up-front refusal of a booking (schedule, reschedule) or a cancel this deployment cannot do."""
+    if mode == "cancel":
+        return Answer(CANCELLING_BY_CHAT_OFF, {"cancelled": False}, 501)
+    return Answer(BOOKING_BY_CHAT_OFF, {"booked": False}, 501)
+
+
 _FAILURES = {
+    "PF360WriteDisabled": (501, BOOKING_BY_CHAT_OFF),
     "PF360RateLimited": (429, "The scheduling system is busy right now. Please try again in a minute."),
     "PF360Timeout": (504, "The scheduling system took too long to answer. Please try again."),
     "PF360Unavailable": (503, "The scheduling system is unavailable right now. Please try again shortly."),

@@ -4,7 +4,9 @@ the PF360 client, the session store, the booking bridge and the idempotency stor
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -59,8 +61,11 @@ class AgentSettings:
 
 
 class Services:
-    def __init__(self, settings: AgentSettings) -> None:
+    def __init__(self, settings: AgentSettings, *, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
+        self.clock = clock  # epoch seconds: session expiry (the local stack passes its engine clock)
+        self._idempotency: dict[str, Any] = {}
+        self._lock = threading.Lock()
 
     @cached_property
     def pf360(self) -> PF360Client:
@@ -68,7 +73,9 @@ class Services:
 
     @cached_property
     def store(self) -> SessionStore:
-        return SessionStore(self.settings.sessions_table, ttl_seconds=self.settings.session_timeout_seconds)
+        return SessionStore(
+            self.settings.sessions_table, ttl_seconds=self.settings.session_timeout_seconds, clock=self.clock
+        )
 
     @cached_property
     def bridge(self) -> BookingBridge:
@@ -81,8 +88,18 @@ class Services:
         )
 
     @cached_property
-    def idempotency(self) -> Any:
-        return DynamoDBPersistenceLayer(table_name=self.settings.idempotency_table)
+    def idempotency_client(self) -> Any:
+        return boto3.client("dynamodb")
+
+    def idempotency(self, key_prefix: str) -> Any:
+        """One persistence layer per key prefix: Powertools configures the prefix onto the layer at each
+        call, so operations sharing a layer in one process could hash with each other's prefix."""
+        with self._lock:
+            if key_prefix not in self._idempotency:
+                self._idempotency[key_prefix] = DynamoDBPersistenceLayer(
+                    table_name=self.settings.idempotency_table, boto3_client=self.idempotency_client
+                )
+            return self._idempotency[key_prefix]
 
 
 _services: Services | None = None

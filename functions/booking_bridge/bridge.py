@@ -13,7 +13,10 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Callable
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from session_store import PENDING_STEPS, Session, SessionConflict, SessionStore
 
@@ -22,6 +25,19 @@ _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 class BookingNotWaiting(Exception):
     """The execution is not waiting for the customer any more (it moved on, finished or expired)."""
+
+
+class HandOverFailed(Exception):
+    """Step Functions could not be reached with the customer's choice, even after retries.
+
+    `given_back`: the claim was undone (the session waits again, token and offers restored), so the
+    customer's next call can resume it. False only if DynamoDB failed too (the wait's own timeout is
+    then the backstop)."""
+
+    def __init__(self, error: Exception, *, given_back: bool) -> None:
+        super().__init__(f"SendTaskSuccess failed: {type(error).__name__}")
+        self.error_type = type(error).__name__  # a class name only: never the token or the choice
+        self.given_back = given_back
 
 
 def execution_name(session_id: str, project_id: str, mode: str, attempt: int | str) -> str:
@@ -58,6 +74,9 @@ class BookingBridge:
         timeout_seconds: int = 1800,
         poll_seconds: float = 0.01,
         max_poll_seconds: float = 0.2,
+        send_attempts: int = 3,
+        send_backoff_seconds: float = 0.1,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.store = store
         self.sfn = sfn
@@ -65,6 +84,9 @@ class BookingBridge:
         self.timeout_seconds = timeout_seconds
         self.poll_seconds = poll_seconds
         self.max_poll_seconds = max_poll_seconds
+        self.send_attempts = send_attempts
+        self.send_backoff_seconds = send_backoff_seconds
+        self._sleep = sleep
 
     def start(self, session: Session, project_id: str, mode: str) -> Session:
         """Point the session at a new execution and start it. Raises SessionConflict if the session
@@ -106,7 +128,10 @@ class BookingBridge:
 
     def resume(self, session: Session, choice: dict[str, str]) -> Session:
         """Hand the customer's choice to the waiting state. The token is claimed on the session first,
-        so a concurrent or retried call cannot send it twice and nobody reads a spent offer."""
+        so a concurrent or retried call cannot send it twice and nobody reads a spent offer.
+
+        A send that still fails after retries gives the claim back and raises HandOverFailed: a
+        session left `working` with no token would answer "still working" until the wait expired."""
         if not session.waiting or not session.task_token:
             raise BookingNotWaiting(f"session is {session.step}")
         try:
@@ -114,10 +139,53 @@ class BookingBridge:
         except SessionConflict:
             raise BookingNotWaiting("someone else answered it") from None
         try:
-            self.sfn.send_task_success(taskToken=session.task_token, output=json.dumps(choice))
+            self._hand_over(session.task_token, json.dumps(choice))
         except self._gone() as error:  # it expired meanwhile: its own record write follows
             raise BookingNotWaiting(type(error).__name__) from None
+        except Exception as error:  # whatever it was, the session must not stay claimed
+            raise HandOverFailed(error, given_back=self._give_back(claimed, session)) from error
         return claimed
+
+    def _hand_over(self, token: str, output: str) -> None:
+        """SendTaskSuccess, retried on transient failures. A failed try may still have landed (its
+        answer lost): resending the same token is safe, and "token gone" on a later try means an
+        earlier one was delivered, so it counts as delivered, not as an error."""
+        tries = 0
+
+        def send() -> None:
+            nonlocal tries
+            tries += 1
+            try:
+                self.sfn.send_task_success(taskToken=token, output=output)
+            except self._gone():
+                if tries == 1:
+                    raise
+                # spent by our own earlier try (or the wait ended since: the execution records that)
+
+        self._retrying(send)
+
+    def _give_back(self, claimed: Session, waiting: Session) -> bool:
+        """Restore the waiting state a failed hand-over claimed. If the execution wrote meanwhile, it
+        did get the choice (or its wait ended) and its own write stands: nothing is stranded."""
+        try:
+            self._retrying(lambda: self.store.give_back(claimed, waiting))
+        except SessionConflict:
+            return True
+        except Exception:  # DynamoDB failing too: the caller says so; the wait's timeout ends it
+            return False
+        return True
+
+    def _retrying(self, call: Callable[[], object]) -> None:
+        """`call()`, tried again on transient failures with doubling pauses (0.1 s, 0.2 s by default:
+        a blip is ridden out well within the answer deadline). The last error propagates."""
+        for attempt in range(1, self.send_attempts + 1):
+            try:
+                call()
+                return
+            except Exception as error:
+                if attempt == self.send_attempts or not _transient(error):
+                    raise
+                self._sleep(self.send_backoff_seconds * 2 ** (attempt - 1))
 
     def abandon(self, session: Session) -> None:
         """End a waiting execution the customer has left (e.g. they started over)."""
@@ -145,3 +213,15 @@ class BookingBridge:
                 return session
             time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
             pause = min(pause * 1.5, self.max_poll_seconds)  # quick answers fast, slow ones cheaply
+
+
+def _transient(error: Exception) -> bool:
+    """Worth another try: no answer at all (connection refused or reset, timeouts), throttling, or a
+    Step Functions 5xx. A 4xx such as InvalidOutput would only fail the same way again."""
+    if isinstance(error, BotoCoreError):
+        return True
+    if isinstance(error, ClientError):
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        return status >= 500 or "Throttl" in code
+    return False

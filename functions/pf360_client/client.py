@@ -52,7 +52,7 @@ from pf360_client.normalize import (
     validate_request_id,
 )
 from pf360_client.operations import OPERATIONS, Envelope
-from pf360_client.transport import RawResponse, Transport
+from pf360_client.transport import DisabledWrite, RawResponse, Transport
 
 # A plain stdlib logger: Lambda handlers give it Powertools' JSON format with
 # `copy_config_to_registered_loggers(source_logger=logger, include={"pf360_client"})`.
@@ -79,6 +79,14 @@ class PF360Client:
         }
         self._reads = reads
         self._today = today
+        self._writes_disabled = frozenset(
+            op for op, transport in self._routes.items() if isinstance(transport, DisabledWrite)
+        )
+
+    @property
+    def writes_disabled(self) -> frozenset[str]:
+        """Writes this client refuses with PF360WriteDisabled (prod, flag off): don't start a booking."""
+        return self._writes_disabled
 
     def transport_for(self, operation: str) -> Transport:
         return self._routes.get(operation, self._reads)

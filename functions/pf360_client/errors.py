@@ -91,6 +91,11 @@ class PF360BadResponse(PF360PermanentError):
     that names none of the business outcomes above."""
 
 
+class PF360WriteDisabled(PF360PermanentError):
+    """A write this deployment does not send (prod with its ENABLE_REAL_* flag off). PF360 saw nothing:
+    tell the customer booking by chat is not available, never that it succeeded."""
+
+
 class SettingsError(ValueError):
     """Invalid configuration, raised at cold start. Lists every problem found, one per line."""
 
@@ -108,5 +113,6 @@ PERMANENT_ERRORS: tuple[type[PF360Error], ...] = (
     PF360SlotUnavailable,
     PF360RequestExpired,
     PF360BadResponse,
+    PF360WriteDisabled,
 )
 ERROR_NAMES: tuple[str, ...] = tuple(cls.__name__ for cls in TRANSIENT_ERRORS + PERMANENT_ERRORS)

@@ -1,8 +1,10 @@
 """Builds the client the settings ask for; the only place that knows which transport serves what.
 
 Mock mode: every operation goes to the in-process fake. Real mode: reads go over HTTP; confirm and
-cancel stay on a *shadow* fake (one that accepts projects it has never seen) until their feature flag
-is on, so reads can go live before writes; weather goes to `WEATHER_API_URL` or the fake.
+cancel go over HTTP once their feature flag is on, so reads can go live before writes. Until then,
+outside prod a *shadow* fake (one that accepts projects it has never seen) answers them; in prod they
+raise PF360WriteDisabled, since a shadow's "booked" would be a lie to a customer. Weather goes to
+`WEATHER_API_URL` or the fake.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from pf360_client.client import PF360Client
 from pf360_client.credentials import CredentialProvider, SecretsManagerCredentials
 from pf360_client.fake.app import FakeApp
 from pf360_client.fake.model import FakePF360
-from pf360_client.settings import Settings
-from pf360_client.transport import HttpTransport, InProcessTransport
+from pf360_client.settings import ENABLE_REAL_CANCEL, ENABLE_REAL_CONFIRM, Settings
+from pf360_client.transport import DisabledWrite, HttpTransport, InProcessTransport, Transport
 
 
 def build_client(
@@ -32,9 +34,15 @@ def build_client(
     http = HttpTransport(settings.base_url, settings.timeout, credentials)
     shadow = InProcessTransport(FakeApp(fake or FakePF360(settings.mock_seed, shadow=True)))
     weather = HttpTransport(settings.weather_url, settings.timeout, None) if settings.weather_url else shadow
+
+    def write(enabled: bool, flag: str) -> Transport:
+        if enabled:
+            return http
+        return DisabledWrite(flag) if settings.api_environment == "prod" else shadow
+
     return PF360Client(
         http,
-        confirm=http if settings.enable_real_confirm else shadow,
-        cancel=http if settings.enable_real_cancel else shadow,
+        confirm=write(settings.enable_real_confirm, ENABLE_REAL_CONFIRM),
+        cancel=write(settings.enable_real_cancel, ENABLE_REAL_CANCEL),
         weather=weather,
     )

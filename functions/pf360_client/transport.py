@@ -1,6 +1,7 @@
 """Transports carry an envelope to PF360 and bring back (status, headers, JSON body).
 
-`InProcessTransport` hands it to the fake PF360 in this process (mock mode). `HttpTransport` sends it
+`InProcessTransport` hands it to the fake PF360 in this process (mock mode). `DisabledWrite` refuses a
+write a production deployment has not switched on, sending nothing. `HttpTransport` sends it
 with `requests` over a pooled session, with connect and read timeouts on every call, and refreshes
 the credentials once on a 401. Network failures become typed errors here; HTTP statuses are
 classified by the client, the same way for both transports.
@@ -16,9 +17,10 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from pf360_client.credentials import CredentialProvider
-from pf360_client.errors import PF360Timeout, PF360Unavailable
+from pf360_client.errors import PF360Timeout, PF360Unavailable, PF360WriteDisabled
 from pf360_client.fake.app import FakeApp
 from pf360_client.operations import Envelope, Operation
+from pf360_client.settings import url_problems
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,22 @@ class InProcessTransport:
         return RawResponse(answer.status, json.loads(json.dumps(answer.body)), dict(answer.headers))
 
 
+class DisabledWrite:
+    """Stands in for a write whose flag is off in prod: an honest refusal, never an invented success."""
+
+    name = "disabled"
+    _WHAT = {"confirm_appointment": "booking", "cancel_appointment": "cancelling"}
+
+    def __init__(self, flag: str) -> None:
+        self.flag = flag
+
+    def send(self, op: Operation, envelope: Envelope, client_id: str | None) -> RawResponse:
+        what = self._WHAT.get(op.name, op.name)
+        raise PF360WriteDisabled(
+            f"{what} by chat is not enabled in this deployment ({self.flag}=false)", operation=op.name
+        )
+
+
 class HttpTransport:
     name = "http"
 
@@ -59,6 +77,9 @@ class HttpTransport:
         pool_size: int = 20,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        problems = url_problems("base_url", self.base_url)
+        if problems:  # Settings validated it already; this guards any other way of building one
+            raise ValueError("; ".join(problems))
         self.timeout = timeout
         self.credentials = credentials  # None: the service takes no PF360 token (weather)
         self.session = requests.Session()

@@ -8,6 +8,7 @@ enforced here: an expired item reads as `SessionExpired`.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -35,7 +36,11 @@ class SessionExpired(SessionError):
 
 
 class SessionConflict(SessionError):
-    """Another writer changed the session first (version mismatch) or it belongs to someone else."""
+    """Another writer changed the session first (version mismatch): re-read and carry on."""
+
+
+class SessionNotYours(SessionError):
+    """The session was opened by another (client_id, customer_id) pair. Not a race: never retried."""
 
 
 class SessionStore:
@@ -78,14 +83,15 @@ class SessionStore:
     # --- writes --------------------------------------------------------------------------------
 
     def open(self, session_id: str, customer_id: str, client_id: str) -> Session:
-        """The session, created if new, its TTL extended. It must belong to this customer."""
+        """The session, created if new, its TTL extended. SessionNotYours, before any write, if another
+        (client_id, customer_id) pair opened it."""
         expired: Session | None = None
         try:
             existing = self.get(session_id)
         except SessionExpired as error:
             existing, expired = None, error.session  # an expired session starts over
         if existing is not None:
-            return self.touch(self._owned(existing, customer_id, client_id))
+            return self.touch(self.owned(existing, customer_id, client_id))
         now = int(self._clock())
         item = {
             "session_id": session_id,
@@ -105,13 +111,15 @@ class SessionStore:
             current = self.get(session_id)
             if current is None:
                 raise
-            return self._owned(current, customer_id, client_id)
+            return self.owned(current, customer_id, client_id)
         return Session.from_item(item)
 
     @staticmethod
-    def _owned(session: Session, customer_id: str, client_id: str) -> Session:
+    def owned(session: Session, customer_id: str, client_id: str) -> Session:
+        """The one ownership rule: a session belongs to the (client_id, customer_id) pair that opened
+        it. Both ids count: the same customer number under another client is another person."""
         if (session.customer_id, session.client_id) != (customer_id, client_id):
-            raise SessionConflict("session belongs to another customer")
+            raise SessionNotYours("the session belongs to someone else")
         return session
 
     def touch(self, session: Session) -> Session:
@@ -141,6 +149,34 @@ class SessionStore:
             },
         )
         return session.replace(step="working", version=session.version + 1, task_token=None)
+
+    def give_back(self, claimed: Session, waiting: Session) -> Session:
+        """Undo `claim_waiting` after a hand-over that did not reach the execution: the waiting step,
+        its token and its offers as they were, so the customer's next call can resume it.
+
+        Conditional on the version the claim wrote: if the execution wrote since (the choice did land
+        after all, or the wait ended), SessionConflict and its write stands. Bumps the version, so a
+        handler waiting on the claim sees a change."""
+        values: dict[str, Any] = {
+            ":step": waiting.step,
+            ":token": waiting.task_token or "",
+            ":dates": json.dumps(list(waiting.offered_dates)),
+            ":next": claimed.version + 1,
+            ":claimed": claimed.version,
+            ":working": "working",
+            ":now": int(self._clock()),
+        }
+        expression = (
+            "SET step = :step, task_token = :token, offered_dates = :dates, "
+            "version = :next, updated_at = :now"
+        )
+        if waiting.slots_date:  # the slot wait: the times of one date were on offer too
+            expression += ", offered_slots = :slots, slots_date = :day"
+            values |= {":slots": json.dumps(list(waiting.offered_slots)), ":day": waiting.slots_date}
+        else:  # the date wait: as the state machine writes it
+            expression += " REMOVE offered_slots, slots_date"
+        self._update(claimed.session_id, expression, "version = :claimed AND step = :working", values)
+        return waiting.replace(version=claimed.version + 1)
 
     def begin_booking(self, session: Session, project_id: str, mode: str, execution_name: str) -> Session:
         """Point the session at a new booking execution, clearing the previous one's state.

@@ -3,33 +3,50 @@ into the real handlers, the real state machine, the PF360 simulator over HTTP.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import requests
 
 from scheduling_tooling.agent_client import AgentClient
-from scheduling_tooling.local import moto_fixes
 from scheduling_tooling.local.stack import LocalStack
 
-TIME_SCALE = 0.01
+# Wall-clock bounds on things that will answer, generous so a busy machine cannot trip them; the
+# engine's own time is manual (nothing times out until a test calls stack.advance()).
+PF360_READ_TIMEOUT = 30.0
+ANSWER_DEADLINE = 25.0  # the most AgentSettings allows
 
 
 @pytest.fixture(scope="module")
 def local_stack() -> Iterator[LocalStack]:
-    with LocalStack(time_scale=TIME_SCALE, pf360_timeout_seconds=1.0, answer_deadline_seconds=10) as stack:
+    with LocalStack(
+        manual_time=True, pf360_timeout_seconds=PF360_READ_TIMEOUT, answer_deadline_seconds=ANSWER_DEADLINE
+    ) as stack:
         yield stack
 
 
 @pytest.fixture
 def stack(local_stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> LocalStack:
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    local_stack.answer_deadline_seconds = ANSWER_DEADLINE  # a test may have shortened these
+    local_stack.session_timeout_seconds = 1800
     local_stack.export_env()
-    moto_fixes.TIME.scale = TIME_SCALE
+    local_stack.use_own_time()
     requests.post(f"{local_stack.simulator.url}/_sim/reset", timeout=5).raise_for_status()
     requests.delete(f"{local_stack.simulator.url}/_sim/faults", timeout=5).raise_for_status()
     return local_stack
+
+
+@pytest.fixture
+def answer_deadline(stack: LocalStack) -> Callable[[float | None], None]:
+    """Set the handlers' answer deadline, as a cold start would read it (None: the generous default)."""
+
+    def set_deadline(seconds: float | None) -> None:
+        stack.answer_deadline_seconds = ANSWER_DEADLINE if seconds is None else seconds
+        stack.export_env()
+
+    return set_deadline
 
 
 @pytest.fixture

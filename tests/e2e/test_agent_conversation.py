@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -164,23 +163,23 @@ def test_concurrent_double_confirm_books_once(
 
 
 def test_agent_retry_after_still_working_picks_the_result_up(
-    stack: LocalStack, agent: AgentClient, faults: Callable[[dict[str, Any]], None]
+    stack: LocalStack,
+    agent: AgentClient,
+    faults: Callable[[dict[str, Any]], None],
+    answer_deadline: Callable[[float | None], None],
 ) -> None:
-    # Given a slow scheduler and a handler deadline shorter than it
-    stack.answer_deadline_seconds = 0.2
-    stack.export_env()
-    faults({"get_available_dates": [{"kind": "latency", "ms": 800, "times": 1}]})
-    try:
-        first = agent.call("get_available_dates", project_id="12345")
-        # Then the agent hears "still working", and asking again later gets the dates, from one execution
-        assert first.body.get("still_working") is True
-        time.sleep(1.0)
-        again = agent.call("get_available_dates", project_id="12345")
-        assert again.body["available_dates"]
-        assert len(stack.executions_of(agent.session_id)) == 1
-    finally:
-        stack.answer_deadline_seconds = 10
-        stack.export_env()
+    # Given a scheduler holding the dates request, and a handler deadline that passes meanwhile
+    faults({"get_available_dates": [{"kind": "hold", "seconds": 120, "times": 1}]})
+    answer_deadline(0.2)
+    first = agent.call("get_available_dates", project_id="12345")
+    # Then the agent hears "still working"
+    assert first.body.get("still_working") is True
+    # When the scheduler answers and the agent asks again, Then it gets the dates, from one execution
+    answer_deadline(None)
+    stack.simulator.simulator.release()
+    again = agent.call("get_available_dates", project_id="12345")
+    assert again.body["available_dates"]
+    assert len(stack.executions_of(agent.session_id)) == 1
 
 
 def test_a_retried_confirm_after_still_working_never_shows_a_spent_offer(
@@ -188,25 +187,24 @@ def test_a_retried_confirm_after_still_working_never_shows_a_spent_offer(
     agent: AgentClient,
     faults: Callable[[dict[str, Any]], None],
     pf360_calls: Callable[[], list[dict[str, Any]]],
+    answer_deadline: Callable[[float | None], None],
 ) -> None:
     _, slots = _book(agent)
     args = {"project_id": "12345", "date": slots["date"], "time": slots["available_times"][0]}
-    stack.answer_deadline_seconds = 0.2
-    stack.export_env()
-    faults({"confirm_appointment": [{"kind": "latency", "ms": 1200, "times": 1}]})
-    try:
-        first, second = agent.call("confirm_appointment", **args), agent.call("confirm_appointment", **args)
-        # While the confirm is in flight the agent hears "still working", never the spent list of times
-        assert first.body.get("still_working") is True
-        assert second.body.get("still_working") is True
-        assert "available_times" not in first.body | second.body
-        time.sleep(1.5)
-        third = agent.call("confirm_appointment", **args)
-        assert third.body.get("booked") is True
-        assert [c["operation"] for c in pf360_calls()].count("confirm_appointment") == 1
-    finally:
-        stack.answer_deadline_seconds = 10
-        stack.export_env()
+    # Given a scheduler holding the confirm, and a handler deadline that passes meanwhile
+    faults({"confirm_appointment": [{"kind": "hold", "seconds": 120, "times": 1}]})
+    answer_deadline(0.2)
+    first, second = agent.call("confirm_appointment", **args), agent.call("confirm_appointment", **args)
+    # While the confirm is in flight the agent hears "still working", never the spent list of times
+    assert first.body.get("still_working") is True
+    assert second.body.get("still_working") is True
+    assert "available_times" not in first.body | second.body
+    # When the scheduler answers, Then asking again says booked, and PF360 saw one confirm
+    answer_deadline(None)
+    stack.simulator.simulator.release()
+    third = agent.call("confirm_appointment", **args)
+    assert third.body.get("booked") is True
+    assert [c["operation"] for c in pf360_calls()].count("confirm_appointment") == 1
 
 
 def test_starting_over_after_the_session_item_expired_gets_a_new_execution(
@@ -221,7 +219,7 @@ def test_starting_over_after_the_session_item_expired_gets_a_new_execution(
         ExpressionAttributeValues={":past": {"N": "1"}},
     )
     late = agent.call("get_time_slots", project_id="12345", date="2026-12-01")
-    assert late.status == 400  # no booking in progress any more: ask for dates
+    assert late.body.get("expired") is True  # the booking timed out: ask for dates again
     # When the customer starts over, Then a new execution (a new name) offers dates
     fresh = agent.call("get_available_dates", project_id="12345")
     assert fresh.body["available_dates"]
@@ -255,19 +253,18 @@ def test_a_start_that_failed_is_started_on_the_next_call(stack: LocalStack, agen
 
 
 def test_expiry_mid_conversation_then_a_fresh_start(stack: LocalStack, agent: AgentClient) -> None:
-    stack.session_timeout_seconds = 60  # 0.6 s at the test time scale
+    # Given a session timeout of 60 s and a customer who was offered dates
+    stack.session_timeout_seconds = 60
     stack.export_env()
-    try:
-        dates = agent.call("get_available_dates", project_id="12345").body["available_dates"]
-        time.sleep(1.5)
-        late = agent.call("get_time_slots", project_id="12345", date=dates[0])
-        assert late.body.get("expired") is True
-        assert "start again" in late.message
-        fresh = agent.call("get_available_dates", project_id="12345")
-        assert fresh.body["available_dates"]
-    finally:
-        stack.session_timeout_seconds = 1800
-        stack.export_env()
+    dates = agent.call("get_available_dates", project_id="12345").body["available_dates"]
+    # When they come back after 61 s, Then they hear the booking timed out
+    stack.advance(61)
+    late = agent.call("get_time_slots", project_id="12345", date=dates[0])
+    assert late.body.get("expired") is True
+    assert "start again" in late.message
+    # And asking for dates starts afresh
+    fresh = agent.call("get_available_dates", project_id="12345")
+    assert fresh.body["available_dates"]
 
 
 def test_50_conversations_in_parallel_all_book_once(stack: LocalStack) -> None:

@@ -1,5 +1,7 @@
 """Bad events of every class get a well-formed Bedrock response with the right status and a message
-the agent can relay; nothing is started, nothing crashes, no stack trace leaks."""
+the agent can relay; nothing is started, nothing crashes, no stack trace leaks. (Issue 7, defect 6:
+malformed events once got 500s and answers Bedrock would refuse; the property test beside this file
+mutates valid events at random.)"""
 
 from __future__ import annotations
 
@@ -9,16 +11,16 @@ from typing import Any
 import pytest
 
 from scheduling_tooling.agent_client import AgentClient, Reply
-from scheduling_tooling.agent_events import api_event
+from scheduling_tooling.agent_events import api_event, check_answer, function_event
 from scheduling_tooling.local.stack import LocalStack
 
 FULLWIDTH_12345 = "".join(chr(0xFF10 + int(d)) for d in "12345")  # digits to Python's isdigit, not to PF360
 
 
 def _well_formed(reply: Reply, status: int) -> None:
-    assert reply.raw["messageVersion"] == "1.0"
+    check_answer(reply.raw)  # schemas/agent/bedrock_response.json: what Bedrock accepts
     response = reply.raw["response"]
-    assert "httpStatusCode" in response or "functionResponse" in response
+    assert isinstance(response["actionGroup"], str)
     assert reply.status == status, reply.message
     assert reply.message
     for leak in ("Traceback", 'File "', "Exception", "botocore", "request_id", "task_token"):
@@ -78,6 +80,20 @@ def _event(agent: AgentClient, operation: str, **parameters: Any) -> dict[str, A
             401,
         ),
         (lambda e: {**e, "sessionId": "x" * 500}, 401),
+        (
+            lambda e: {**e, "sessionAttributes": {"customer_id": "1645975\n", "client_id": "09PF05VD"}},
+            401,
+        ),
+        # issue 7, defect 6: each of these was a 500, or an answer Bedrock would refuse
+        (lambda e: {k: v for k, v in e.items() if k != "actionGroup"}, 400),
+        (lambda e: {**e, "sessionAttributes": "x"}, 400),
+        (lambda e: {**e, "actionGroup": 5}, 400),
+        (lambda e: {**e, "promptSessionAttributes": [1]}, 400),
+        (lambda e: {**e, "parameters": [{"name": "project_id", "type": "string", "value": 12345}]}, 400),
+        (lambda e: {**e, "parameters": [{"value": "12345"}]}, 400),
+        (lambda e: {**e, "sessionId": 5}, 400),
+        (lambda e: {**e, "function": "get_available_dates"}, 400),  # both formats at once
+        (lambda e: [e], 400),
     ],
     ids=[
         "not-a-dict",
@@ -94,14 +110,65 @@ def _event(agent: AgentClient, operation: str, **parameters: Any) -> dict[str, A
         "half-identity",
         "hostile-identity",
         "huge-session-id",
+        "newline-in-customer-id",
+        "no-actionGroup",
+        "sessionAttributes-not-a-map",
+        "actionGroup-a-number",
+        "promptSessionAttributes-not-a-map",
+        "parameter-value-a-number",
+        "parameter-without-name",
+        "sessionId-a-number",
+        "both-formats",
+        "event-in-a-list",
     ],
 )
 def test_bad_event_gets_a_clear_well_formed_answer_and_starts_nothing(
-    agent: AgentClient, stack: LocalStack, mutate: Callable[[dict[str, Any]], Any], status: int
+    agent: AgentClient,
+    stack: LocalStack,
+    sfn_calls: list[str],
+    pf360_calls: Callable[[], list[dict[str, Any]]],
+    mutate: Callable[[dict[str, Any]], Any],
+    status: int,
 ) -> None:
     reply = agent.send(mutate(_event(agent, "get_available_dates", project_id="12345")), group="scheduling")
     _well_formed(reply, status)
     assert stack.executions_of(agent.session_id) == []
+    assert sfn_calls == []
+    assert pf360_calls() == []
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda e: {k: v for k, v in e.items() if k != "actionGroup"},
+        lambda e: {**e, "sessionAttributes": "x"},
+        lambda e: {**e, "actionGroup": 5},
+        lambda e: {**e, "function": ["get_available_dates"]},
+        lambda e: {**e, "parameters": {"project_id": "12345"}},
+    ],
+    ids=[
+        "no-actionGroup",
+        "sessionAttributes-not-a-map",
+        "actionGroup-a-number",
+        "function-a-list",
+        "parameters-a-map",
+    ],
+)
+def test_malformed_function_details_event_gets_400_in_a_function_answer(
+    agent: AgentClient, sfn_calls: list[str], mutate: Callable[[dict[str, Any]], Any]
+) -> None:
+    event = function_event(
+        "get_available_dates",
+        agent.session_id,
+        customer_id=agent.customer_id,
+        client_id=agent.client_id,
+        project_id="12345",
+    )
+    reply = agent.send(mutate(event), group="scheduling")
+    _well_formed(reply, 400)
+    assert "functionResponse" in reply.raw["response"]
+    assert "responseState" not in reply.raw["response"]["functionResponse"]  # not the customer's mistake
+    assert sfn_calls == []
 
 
 def test_mistyped_number_and_out_of_range_values(agent: AgentClient) -> None:
@@ -127,7 +194,7 @@ def test_slots_before_any_booking_is_a_clear_sequencing_answer(agent: AgentClien
     [
         ({"kind": "rate_limit", "retry_after": 5}, 429),
         ({"kind": "status", "status": 503}, 503),
-        ({"kind": "hang", "seconds": 3}, 504),
+        ({"kind": "status", "status": 408}, 504),  # PF360Timeout; the read timeout itself: integration
         ({"kind": "bad_json"}, 500),
     ],
     ids=["rate-limited", "unavailable", "timeout", "internal"],

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from pf360_client import PF360Client
-from pf360_client.errors import PF360AuthError
+from pf360_client.errors import PF360AuthError, PF360WriteDisabled
 from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER
 from scheduling_tooling.pf360_sim.server import SimulatorServer
 
@@ -51,6 +51,55 @@ def test_real_confirm_flag_sends_confirm_only(make_client: Callable[..., PF360Cl
     assert "confirm_appointment" in operations
     assert "cancel_appointment" not in operations
     assert client.get_appointment_status(DEMO_CLIENT, DEMO_CUSTOMER, "12345").scheduled is True
+
+
+def test_rollout_flags_prod_with_writes_off_never_invents_a_booking(
+    make_client: Callable[..., PF360Client], calls: Calls
+) -> None:
+    # Given prod, real reads, both write flags off
+    client = make_client(API_ENVIRONMENT="prod", ENABLE_REAL_CONFIRM="false", ENABLE_REAL_CANCEL="false")
+    assert client.writes_disabled == frozenset({"confirm_appointment", "cancel_appointment"})
+    # When a booking, a booking of a project nobody has, a reschedule and a cancel are attempted
+    with pytest.raises(PF360WriteDisabled, match="ENABLE_REAL_CONFIRM=false"):
+        _book(client)
+    with pytest.raises(PF360WriteDisabled):
+        client.confirm_appointment(DEMO_CLIENT, "999999", "2030-01-07", "08:00:00", 1)
+    moving = client.get_reschedule_dates(DEMO_CLIENT, "12347")  # reschedule writes through confirm
+    with pytest.raises(PF360WriteDisabled):
+        client.confirm_appointment(DEMO_CLIENT, "12347", moving.dates[0], "08:00:00", moving.request_id)
+    with pytest.raises(PF360WriteDisabled, match="ENABLE_REAL_CANCEL=false"):
+        client.cancel_appointment(DEMO_CLIENT, "12347")
+    # Then no write crossed the wire and PF360's state is unchanged
+    operations = [c["operation"] for c in calls()]
+    assert "get_reschedule_dates" in operations
+    assert "confirm_appointment" not in operations
+    assert "cancel_appointment" not in operations
+    assert client.get_appointment_status(DEMO_CLIENT, DEMO_CUSTOMER, "12345").scheduled is False
+    assert client.get_appointment_status(DEMO_CLIENT, DEMO_CUSTOMER, "12347").scheduled is True
+
+
+def test_rollout_flags_staging_keeps_the_shadow(
+    make_client: Callable[..., PF360Client], calls: Calls
+) -> None:
+    client = make_client(API_ENVIRONMENT="staging", ENABLE_REAL_CONFIRM="false", ENABLE_REAL_CANCEL="false")
+    assert client.writes_disabled == frozenset()
+    booked = client.confirm_appointment(DEMO_CLIENT, "999999", "2030-01-07", "08:00:00", 1)
+    assert booked.confirmation_number  # the shadow's answer: a rehearsal, not prod
+    assert "confirm_appointment" not in [c["operation"] for c in calls()]
+
+
+def test_rollout_flags_prod_with_writes_on_sends_them(
+    make_client: Callable[..., PF360Client], calls: Calls
+) -> None:
+    client = make_client(API_ENVIRONMENT="prod", ENABLE_REAL_CONFIRM="true", ENABLE_REAL_CANCEL="true")
+    assert client.writes_disabled == frozenset()
+    _book(client)
+    client.cancel_appointment(DEMO_CLIENT, "12347")
+    operations = [c["operation"] for c in calls()]
+    assert "confirm_appointment" in operations
+    assert "cancel_appointment" in operations
+    assert client.get_appointment_status(DEMO_CLIENT, DEMO_CUSTOMER, "12345").scheduled is True
+    assert client.get_appointment_status(DEMO_CLIENT, DEMO_CUSTOMER, "12347").scheduled is False
 
 
 def test_a_401_refreshes_the_secret_once_and_succeeds(

@@ -11,6 +11,7 @@ from moto import mock_aws
 
 from booking_bridge import execution_name
 from session_store import CUSTOMER_INDEX, SessionConflict, SessionExpired, SessionStore
+from session_store.store import SessionNotYours
 
 TABLE = "sessions-under-test"
 
@@ -64,8 +65,21 @@ def test_open_creates_then_returns_the_same_session_with_its_ttl_extended(
 
 def test_a_session_of_another_customer_is_refused(store: SessionStore) -> None:
     store.open("s1", "1645975", "09PF05VD")
-    with pytest.raises(SessionConflict):
+    # Not a SessionConflict (a race, re-read and carry on) since issue 7: it is someone else's
+    with pytest.raises(SessionNotYours):
         store.open("s1", "7777777", "09PF05VD")
+
+
+def test_another_client_cannot_continue_the_booking(store: SessionStore, clock: Clock) -> None:
+    # Given client 09PF05VD's customer opened the session
+    opened = store.open("s1", "1645975", "09PF05VD")
+    clock.now += 600
+    # When the same customer number presents another client, Then it is refused before any write
+    with pytest.raises(SessionNotYours):
+        store.open("s1", "1645975", "11PF22QX")
+    with pytest.raises(SessionNotYours):
+        store.owned(opened, "1645975", "11PF22QX")
+    assert store.get("s1") == opened  # not even the TTL was touched
 
 
 def test_expiry_is_enforced_in_code_before_dynamodb_deletes_the_item(
@@ -135,3 +149,26 @@ def test_an_expired_session_keeps_counting_versions(store: SessionStore, clock: 
     clock.now += 1801
     again = store.open("s1", "1645975", "09PF05VD")
     assert (again.step, again.version) == ("idle", 3)  # a new start can never reuse an execution name
+
+
+def test_a_give_back_is_conditional_on_the_claims_version(store: SessionStore) -> None:
+    started = store.begin_booking(store.open("s1", "1645975", "09PF05VD"), "12345", "schedule", "x-1")
+    store._update(  # the execution's date wait, as the ASL writes it
+        "s1",
+        "SET step = :s, task_token = :t, offered_dates = :d, version = version + :one",
+        "attribute_exists(session_id)",
+        {":s": "awaiting_date", ":t": "tok", ":d": '["2026-12-01"]', ":one": 1},
+    )
+    waiting = store.get("s1")
+    assert waiting is not None
+    assert waiting.version == started.version + 1
+    claimed = store.claim_waiting(waiting)
+    # a give-back by someone holding a stale claim loses
+    with pytest.raises(SessionConflict):
+        store.give_back(claimed.replace(version=claimed.version - 1), waiting)
+    given = store.give_back(claimed, waiting)
+    assert (given.step, given.task_token, given.version) == ("awaiting_date", "tok", claimed.version + 1)
+    assert store.get("s1").replace(extra={}) == given.replace(extra={})  # type: ignore[union-attr]
+    # and a second give-back of the same claim changes nothing
+    with pytest.raises(SessionConflict):
+        store.give_back(claimed, waiting)

@@ -1,7 +1,8 @@
 """The real ASL on moto's Step Functions engine, through the embedded local stack.
 
-One stack per test module (started in about a second), time scaled by 100 so retry backoff and
-expiry take milliseconds; each test gets a reset PF360 simulator and its own session ids.
+One stack per test module (started in about a second) on a manual clock: retry backoff is instant and
+nothing times out until a test calls `stack.advance()`, so a busy machine cannot trip a timeout. Each
+test gets a reset PF360 simulator and its own session ids.
 """
 
 from __future__ import annotations
@@ -12,24 +13,24 @@ import pytest
 import requests
 
 from booking_bridge import BookingBridge
-from scheduling_tooling.local import moto_fixes
 from scheduling_tooling.local.conversation import Conversation
 from scheduling_tooling.local.stack import LocalStack
 from session_store import SessionStore
 
-TIME_SCALE = 0.01
+# Generous: a wall-clock bound on a call that will answer, never a timeout the engine keeps.
+PF360_READ_TIMEOUT = 30.0
 
 
 @pytest.fixture(scope="module")
 def local_stack() -> Iterator[LocalStack]:
-    with LocalStack(time_scale=TIME_SCALE, pf360_timeout_seconds=1.0) as stack:
+    with LocalStack(manual_time=True, pf360_timeout_seconds=PF360_READ_TIMEOUT) as stack:
         yield stack
 
 
 @pytest.fixture
 def stack(local_stack: LocalStack) -> LocalStack:
     local_stack.export_env()  # the per-test environment reset removed it
-    moto_fixes.TIME.scale = TIME_SCALE
+    local_stack.use_own_time()
     sim = local_stack.simulator.url
     requests.post(f"{sim}/_sim/reset", timeout=5).raise_for_status()
     requests.delete(f"{sim}/_sim/faults", timeout=5).raise_for_status()
@@ -38,7 +39,7 @@ def stack(local_stack: LocalStack) -> LocalStack:
 
 @pytest.fixture
 def store(stack: LocalStack) -> SessionStore:
-    return SessionStore(stack.resources.table_name)
+    return SessionStore(stack.resources.table_name, clock=stack.clock.now)
 
 
 @pytest.fixture

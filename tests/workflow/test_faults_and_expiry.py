@@ -31,7 +31,7 @@ def test_rate_limit_and_timeouts_are_retried_too(conversation: Conversation, fau
         {
             "get_available_dates": [
                 {"kind": "rate_limit", "retry_after": 1, "times": 1},
-                {"kind": "hang", "seconds": 3, "times": 1},
+                {"kind": "status", "status": 408, "times": 1},  # PF360Timeout, without racing a clock
             ]
         }
     )
@@ -67,12 +67,16 @@ def test_permanent_errors_are_not_retried(conversation: Conversation, faults: An
 
 
 def test_wait_expires_with_the_session(stack: LocalStack, store: SessionStore) -> None:
-    # Given a session timeout of 60 s (0.6 s at the test time scale) and a customer who walks away
+    # Given a session timeout of 60 s and a customer who walks away
     short = BookingBridge(store, stack.sfn, stack.state_machine_arn, timeout_seconds=60)
     conversation = Conversation(stack, short, store)
     offered = conversation.start("12345")
     assert offered.step == "awaiting_date"
-    expired = short.wait_for_change(conversation.session_id, offered.version, 10)
+    # When 59 s pass, Then the execution still waits; when the 60th passes, the wait expires
+    stack.advance(59)
+    assert store.get(conversation.session_id).step == "awaiting_date"
+    stack.advance(1)
+    expired = short.wait_for_change(conversation.session_id, offered.version, 60)
     # Then the expiry is recorded and the execution ended; a late reply finds nothing waiting
     assert expired is not None
     assert expired.step == "expired"
@@ -192,3 +196,46 @@ def test_a_release_that_landed_with_its_answer_lost_still_books_the_new_slot(
     done = conversation.reply({"slot": slots.offered_slots[0]})
     assert (done.step, done.booked_date) == ("confirmed", offered.offered_dates[-1])
     assert "Check Released" in conversation.entered()
+
+
+def _until(condition: Any, what: str, within: float = 60) -> None:
+    """Poll for something that will happen; never a claim about how fast."""
+    import time
+
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.01)
+
+
+def test_failures_without_a_cause_still_record_one(
+    stack: LocalStack, conversation: Conversation, faults: Any
+) -> None:
+    # Given a step Lambda stuck on a PF360 call (held by the simulator)
+    faults({"get_available_dates": [{"kind": "hold", "seconds": 120, "times": 1}]})
+    session = conversation.store.open(conversation.session_id, conversation.customer_id, DEMO_CLIENT)
+    conversation.bridge.start(session, "12345", "schedule")
+    _until(lambda: stack.simulator.simulator.holding == 1, "the dates call is held")
+    # When its task's 300 s timeout passes (a States.Timeout carries no Cause on AWS)
+    stack.advance(300)
+    failed = conversation.bridge.wait_for_change(conversation.session_id, session.version + 1, 60)
+    stack.simulator.simulator.release()
+    # Then the failure and its cause are on the session, and the execution failed with a cause that
+    # names the engine error and where to look
+    assert failed is not None
+    assert (failed.step, failed.error) == ("failed", "States.Timeout")
+    assert json.loads(failed.cause or "")["Error"] == "States.Timeout"
+    conversation.session = failed
+    described = conversation.finished()
+    assert (described["status"], described["error"]) == ("FAILED", "Booking.StepFailed")
+    assert described["cause"].startswith("States.Timeout (an engine error")
+
+
+def test_a_reply_without_the_field_asked_for_is_not_offered(conversation: Conversation) -> None:
+    # Given dates on offer
+    offered = conversation.start("12345")
+    # When the reply carries no date at all (AWS fails a Choice on a missing path unless guarded)
+    again = conversation.reply({"time": "09:00:00"})
+    # Then the execution waits again, saying the choice was not offered
+    assert (again.step, again.notice) == ("awaiting_date", "choice_not_offered")
+    assert again.offered_dates == offered.offered_dates

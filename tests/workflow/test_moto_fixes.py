@@ -36,7 +36,7 @@ from moto.stepfunctions.parser import utils as parser_utils
 from moto.stepfunctions.parser.api import InvalidToken
 from moto.stepfunctions.parser.asl.component import eval_component
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-from moto.stepfunctions.parser.asl.component.common.timeouts import heartbeat, timeout
+from moto.stepfunctions.parser.asl.component.state.exec import execute_state
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service_aws_sdk,
@@ -44,6 +44,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service impor
 )
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.seconds import Seconds
+from moto.stepfunctions.parser.asl.eval.callback import callback
 from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackOutcomeFailure, CallbackPoolManager
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.backend import execution as parser_execution
@@ -52,11 +53,15 @@ from moto.stepfunctions.parser.models import StepFunctionsParserBackend, stepfun
 from moto.stepfunctions.responses import StepFunctionResponse
 
 from scheduling_tooling.local import moto_fixes
+from scheduling_tooling.local.clock import CLOCK, RETRY, TIMEOUT, WAIT, EngineClock
 
 REGION = "us-east-1"
 ROLE_ARN = f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:role/moto-fixes-tests"
 TABLE = "moto-fixes-parking"
 FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+# An upper bound on waiting for something that will happen (a busy machine is slow, never wrong);
+# no test here asserts how long anything took.
+WITHIN = 30.0
 
 
 # --- harness ------------------------------------------------------------------------------------
@@ -83,7 +88,7 @@ class Engine:
         kwargs = {"name": name} if name else {}
         return self.sfn.start_execution(stateMachineArn=machine_arn, **kwargs)["executionArn"]
 
-    def finish(self, execution_arn: str, within: float = 10.0) -> dict[str, Any]:
+    def finish(self, execution_arn: str, within: float = WITHIN) -> dict[str, Any]:
         deadline = time.monotonic() + within
         while True:
             described = self.sfn.describe_execution(executionArn=execution_arn)
@@ -94,7 +99,7 @@ class Engine:
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
         return self.sfn.get_execution_history(executionArn=execution_arn)["events"]
 
-    def wait_for_event(self, execution_arn: str, event_type: str, within: float = 5.0) -> dict[str, Any]:
+    def wait_for_event(self, execution_arn: str, event_type: str, within: float = WITHIN) -> dict[str, Any]:
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             for event in self.history(execution_arn):
@@ -111,7 +116,7 @@ class Engine:
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         )
 
-    def parked_token(self, execution_name: str, within: float = 5.0) -> str:
+    def parked_token(self, execution_name: str, within: float = WITHIN) -> str:
         """The task token a parked callback task wrote into the parking table."""
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
@@ -126,7 +131,7 @@ class Engine:
 
     def release_everything(self) -> None:
         """Teardown: unblock every worker this test started, whatever code is patched in."""
-        deadline = time.monotonic() + 2.0
+        deadline = time.monotonic() + WITHIN
         for machine in self.backend.state_machines:
             for execution in machine.executions:
                 env = getattr(execution.exec_worker, "env", None)
@@ -144,7 +149,7 @@ class Engine:
 @pytest.fixture
 def engine() -> Iterator[Engine]:
     moto_fixes.apply()
-    moto_fixes.TIME.scale = 1.0
+    CLOCK.run_scaled(1.0)
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         harness = Engine(
             sfn=boto3.client("stepfunctions", region_name=REGION),
@@ -157,18 +162,22 @@ def engine() -> Iterator[Engine]:
             harness.release_everything()
             for thread in harness.new_live_threads():
                 thread.join(timeout=5)
-            moto_fixes.TIME.scale = 1.0
+            CLOCK.run_scaled(1.0)
 
 
 @pytest.fixture
 def scale() -> Iterator[Callable[[float], None]]:
-    """Set moto_fixes.TIME.scale for one test; always back to 1.0 afterwards."""
+    """Run the engine clock scaled for one test; always back to real time afterwards."""
+    yield CLOCK.run_scaled
+    CLOCK.run_scaled(1.0)
 
-    def set_scale(value: float) -> None:
-        moto_fixes.TIME.scale = value
 
-    yield set_scale
-    moto_fixes.TIME.scale = 1.0
+@pytest.fixture
+def manual() -> Iterator[EngineClock]:
+    """Run the engine clock manually for one test (retries too): nothing elapses until advance()."""
+    CLOCK.run_manual(instant=())
+    yield CLOCK
+    CLOCK.run_scaled(1.0)
 
 
 def put_back(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> None:
@@ -300,11 +309,11 @@ def test_stop_execution_releases_a_parked_callback(engine: Engine, scale: Callab
     # When it is stopped
     execution_arn, workers = _park_and_stop(engine)
     # Then every worker thread ends promptly and the execution is aborted
-    deadline = time.monotonic() + 2.0
+    deadline = time.monotonic() + WITHIN
     for thread in workers:
         thread.join(timeout=max(0.0, deadline - time.monotonic()))
     assert [t.name for t in workers if t.is_alive()] == []
-    assert engine.finish(execution_arn, within=1.0)["status"] != "RUNNING"
+    assert engine.finish(execution_arn)["status"] != "RUNNING"
 
 
 def test_stopped_execution_parked_on_a_callback_is_aborted(
@@ -315,7 +324,7 @@ def test_stopped_execution_parked_on_a_callback_is_aborted(
     # When it is stopped
     execution_arn, _ = _park_and_stop(engine)
     # Then it ends ABORTED, as on AWS, and its history says so
-    described = engine.finish(execution_arn, within=2.0)
+    described = engine.finish(execution_arn)
     events = [e["type"] for e in engine.history(execution_arn)]
     assert (described["status"], events[-1]) == ("ABORTED", "ExecutionAborted")
     assert "ExecutionFailed" not in events
@@ -330,7 +339,7 @@ def test_gap_still_there_stopped_execution_parked_on_a_callback_ends_failed(
     # When an execution parked on a callback task is stopped
     execution_arn, _ = _park_and_stop(engine)
     # Then the released callback's failure overwrites the stop: the execution ends FAILED, not ABORTED
-    described = engine.finish(execution_arn, within=2.0)
+    described = engine.finish(execution_arn)
     events = [e["type"] for e in engine.history(execution_arn)]
     assert (described["status"], events[-1]) == ("FAILED", "ExecutionFailed")
     assert described.get("error") == "Local.Stopped"
@@ -352,16 +361,53 @@ def test_gap_still_there_stop_execution_leaves_the_callback_waiting(
 # --- 4. SendTask*/StopExecution right after StartExecution ---------------------------------------
 
 
+@dataclass
+class HeldStart:
+    """Holds the worker thread of executions named `racing`/`starting` before it builds its
+    environment, until `go()`: the start-up race is then certain, not down to thread scheduling."""
+
+    gate: threading.Event = field(default_factory=threading.Event)
+
+    def go(self) -> None:
+        self.gate.set()
+
+
 @pytest.fixture
-def slow_worker_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the start-up race deterministic: the worker thread builds its env 0.3 s late."""
+def held_start(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldStart]:
+    # Depends on `engine` so the held workers are let go before the engine's teardown waits for them.
+    held = HeldStart()
     execution_logic = ExecutionWorker._execution_logic
 
     def late_execution_logic(self: ExecutionWorker) -> None:
-        time.sleep(0.3)
+        if self._evaluation_details.execution_details.name in ("racing", "starting"):
+            held.gate.wait(timeout=WITHIN)
         execution_logic(self)
 
     monkeypatch.setattr(ExecutionWorker, "_execution_logic", late_execution_logic)
+    yield held
+    held.go()
+
+
+def _stop_while_starting(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, held: HeldStart, execution_arn: str
+) -> None:
+    """StopExecution that meets the starting worker at least once, then lets the worker start."""
+    met_the_race = threading.Event()
+    stop = moto_fixes.original(StepFunctionsParserBackend, "stop_execution")
+
+    def watched(backend: StepFunctionsParserBackend, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return stop(backend, *args, **kwargs)
+        except AttributeError:
+            met_the_race.set()
+            raise
+
+    monkeypatch.setitem(moto_fixes.ORIGINALS, "StepFunctionsParserBackend.stop_execution", watched)
+    stopper = threading.Thread(target=engine.backend.stop_execution, args=(execution_arn,), daemon=True)
+    stopper.start()
+    assert met_the_race.wait(WITHIN), "the stop never met the starting worker"
+    held.go()
+    stopper.join(WITHIN)
 
 
 # method -> (a call that races the worker's start-up, the backend attribute the fix patches for it)
@@ -385,10 +431,9 @@ RACING_CALLS: dict[str, tuple[Callable[[StepFunctionsParserBackend, str], Any], 
 }
 
 
-@pytest.mark.usefixtures("slow_worker_start")
 @pytest.mark.parametrize("method", sorted(RACING_CALLS))
 def test_calls_right_after_start_execution_do_not_trip_over_the_starting_worker(
-    engine: Engine, method: str
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, held_start: HeldStart, method: str
 ) -> None:
     # Given an execution whose worker thread has not built its environment yet
     execution_arn = engine.start(engine.create(wait_machine(3600)), name="racing")
@@ -396,16 +441,16 @@ def test_calls_right_after_start_execution_do_not_trip_over_the_starting_worker(
     # When SendTask*/StopExecution is called straight away
     call, _ = RACING_CALLS[method]
     if method == "stop_execution":
-        call(engine.backend, execution_arn)
+        _stop_while_starting(engine, monkeypatch, held_start, execution_arn)
         # Then the stop lands once the worker is up
-        assert engine.finish(execution_arn, within=2.0)["status"] == "ABORTED"
+        assert engine.finish(execution_arn)["status"] == "ABORTED"
     else:
         # Then the call answers as AWS would for an unknown token, not with an AttributeError
         with pytest.raises(InvalidToken):
             call(engine.backend, execution_arn)
 
 
-@pytest.mark.usefixtures("slow_worker_start")
+@pytest.mark.usefixtures("held_start")
 @pytest.mark.parametrize("method", sorted(RACING_CALLS))
 def test_gap_still_there_calls_right_after_start_execution_raise_attribute_error(
     engine: Engine, monkeypatch: pytest.MonkeyPatch, method: str
@@ -430,17 +475,19 @@ def _answer_parked_task_while_another_execution_starts(engine: Engine) -> str:
     return parked_arn
 
 
-@pytest.mark.usefixtures("slow_worker_start")
-def test_token_is_delivered_while_another_execution_is_starting(engine: Engine) -> None:
+def test_token_is_delivered_while_another_execution_is_starting(
+    engine: Engine, held_start: HeldStart
+) -> None:
     # Given an execution parked on its callback, and another one still starting
     # When the parked task's token is answered
     parked_arn = _answer_parked_task_while_another_execution_starts(engine)
+    held_start.go()
     # Then the parked execution gets the answer
     described = engine.finish(parked_arn)
     assert (described["status"], json.loads(described["output"])) == ("SUCCEEDED", {"answer": 42})
 
 
-@pytest.mark.usefixtures("slow_worker_start")
+@pytest.mark.usefixtures("held_start")
 def test_gap_still_there_token_search_trips_over_a_starting_execution(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -492,36 +539,94 @@ def test_gap_still_there_finished_threads_accumulate(engine: Engine, monkeypatch
 # --- 6. time control -----------------------------------------------------------------------------
 
 
-def test_time_scale_runs_a_one_hour_wait_and_retries_in_seconds(
-    engine: Engine, scale: Callable[[float], None]
-) -> None:
-    # Given a one-hour Wait, then a task failing 4 times with retries after 60, 120 and 240 s
-    scale(0.001)
+def _until(condition: Callable[[], Any], what: str) -> Any:
+    """Poll for something that will happen (a worker reaching a timer); never a claim about speed."""
+    deadline = time.monotonic() + WITHIN
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        time.sleep(0.01)
+    return value
+
+
+def _timer(clock: EngineClock, kind: str, seconds: float) -> None:
+    _until(lambda: clock.pending(kind) == [pytest.approx(seconds)], f"a {kind} timer of {seconds} s")
+
+
+def one_hour_wait_then_retries() -> dict[str, Any]:
+    """A one-hour Wait, then a task failing 4 times with retries after 60, 120 and 240 s."""
     retry = {"IntervalSeconds": 60, "BackoffRate": 2, "MaxAttempts": 3}
-    machine = engine.create(
-        {
-            "StartAt": "Nap",
-            "States": {
-                "Nap": {"Type": "Wait", "Seconds": 3600, "Next": "Flaky"},
-                "Flaky": missing_table_task(retry, Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Done"}]),
-                "Done": {"Type": "Succeed"},
-            },
-        }
-    )
-    # When it runs at TIME.scale 0.001
-    started = time.monotonic()
-    execution_arn = engine.start(machine)
-    described = engine.finish(execution_arn, within=15.0)
-    elapsed = time.monotonic() - started
-    # Then 4020 engine seconds pass in about 4 real seconds, with every retry taken
-    assert described["status"] == "SUCCEEDED"
-    assert 3.5 < elapsed < 10.0
-    failures = [
+    return {
+        "StartAt": "Nap",
+        "States": {
+            "Nap": {"Type": "Wait", "Seconds": 3600, "Next": "Flaky"},
+            "Flaky": missing_table_task(retry, Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Done"}]),
+            "Done": {"Type": "Succeed"},
+        },
+    }
+
+
+def _failures(engine: Engine, execution_arn: str) -> list[str]:
+    return [
         e["taskFailedEventDetails"]["error"]
         for e in engine.history(execution_arn)
         if "taskFailedEventDetails" in e
     ]
-    assert failures == ["DynamoDb.ResourceNotFoundException"] * 4
+
+
+def test_manual_clock_moves_a_wait_and_each_retry_only_when_advanced(
+    engine: Engine, manual: EngineClock
+) -> None:
+    # Given an execution in its one-hour Wait, on a clock that only the test moves
+    execution_arn = engine.start(engine.create(one_hour_wait_then_retries()))
+    _timer(manual, WAIT, 3600)
+    # When the clock is advanced to one second short of the hour, Then it is still waiting
+    manual.advance(3599)
+    assert manual.pending(WAIT) == [pytest.approx(1)]
+    assert engine.sfn.describe_execution(executionArn=execution_arn)["status"] == "RUNNING"
+    # When the hour is up, Then the task runs, fails, and waits for each retry in turn
+    manual.advance(1)
+    for failed, interval in enumerate((60, 120, 240), start=1):
+        _timer(manual, RETRY, interval)
+        assert _failures(engine, execution_arn) == ["DynamoDb.ResourceNotFoundException"] * failed
+        manual.advance(interval)
+    # Then the last failure is caught and the execution succeeds, 4020 engine seconds later
+    assert engine.finish(execution_arn)["status"] == "SUCCEEDED"
+    assert _failures(engine, execution_arn) == ["DynamoDb.ResourceNotFoundException"] * 4
+
+
+def test_scaled_clock_runs_a_one_hour_wait_and_retries_for_a_demo(
+    engine: Engine, scale: Callable[[float], None]
+) -> None:
+    # Given the same machine at a ten-thousandth of real time (0.4 s of waiting in all)
+    scale(0.0001)
+    # When it runs, Then it finishes with every retry taken
+    execution_arn = engine.start(engine.create(one_hour_wait_then_retries()))
+    assert engine.finish(execution_arn)["status"] == "SUCCEEDED"
+    assert _failures(engine, execution_arn) == ["DynamoDb.ResourceNotFoundException"] * 4
+    assert (WAIT, 3600) in CLOCK.requested
+
+
+def test_retries_are_instant_on_the_test_stacks_clock(engine: Engine) -> None:
+    # Given the clock the test stacks run on: manual, with retry backoff instant
+    CLOCK.run_manual()
+    try:
+        machine = engine.create(
+            {
+                "StartAt": "Flaky",
+                "States": {
+                    "Flaky": missing_table_task({"IntervalSeconds": 3600, "MaxAttempts": 2}, End=True)
+                },
+            }
+        )
+        # When a task fails and is retried after an hour, twice
+        execution_arn = engine.start(machine)
+        # Then the execution fails with its error without the test advancing anything
+        assert engine.finish(execution_arn)["status"] == "FAILED"
+        assert _failures(engine, execution_arn) == ["DynamoDb.ResourceNotFoundException"] * 3
+        assert CLOCK.pending() == []
+    finally:
+        CLOCK.run_scaled(1.0)
 
 
 class _FakeWaitEnv:
@@ -550,8 +655,8 @@ def test_wait_state_waits_once_for_the_scaled_time(scale: Callable[[float], None
         env = _FakeWaitEnv()
         # When the wait is evaluated
         Seconds(seconds=0.05)._eval_body(env)  # type: ignore[arg-type]
-        # Then it waits exactly once, for the scaled time
-        assert env.waits == [pytest.approx(expected)]
+        # Then it waits once, for the scaled time (less the moment it took to start waiting)
+        assert env.waits == [pytest.approx(expected, rel=0.2)]
 
 
 def test_gap_still_there_wait_rewaits_forever_on_fractional_seconds(
@@ -574,31 +679,31 @@ def _stop_during_retry_interval(engine: Engine, interval_seconds: int) -> tuple[
     machine = engine.create({"StartAt": "Flaky", "States": {"Flaky": missing_table_task(retry, End=True)}})
     execution_arn = engine.start(machine, name="retrying")
     engine.wait_for_event(execution_arn, "TaskFailed")
-    time.sleep(0.05)  # the retrier is now waiting for its interval
     workers = engine.new_live_threads()
     engine.sfn.stop_execution(executionArn=execution_arn)
     return execution_arn, workers
 
 
-def test_retry_interval_is_interrupted_by_stop_execution(
-    engine: Engine, scale: Callable[[float], None]
-) -> None:
-    # Given a task that failed and waits a real hour before its retry
-    scale(1.0)
-    # When the execution is stopped during that interval
+@pytest.mark.parametrize("mode", ["scaled", "manual"])
+def test_retry_interval_is_interrupted_by_stop_execution(engine: Engine, mode: str) -> None:
+    # Given a task that failed and waits an hour (real or manual) before its retry
+    if mode == "manual":
+        CLOCK.run_manual(instant=())
+    # When the execution is stopped during that interval (or just before it begins)
     execution_arn, workers = _stop_during_retry_interval(engine, interval_seconds=3600)
-    # Then its threads end promptly and the execution is aborted
-    deadline = time.monotonic() + 2.0
+    # Then its threads end and the execution is aborted
+    deadline = time.monotonic() + WITHIN
     for thread in workers:
         thread.join(timeout=max(0.0, deadline - time.monotonic()))
     assert [t.name for t in workers if t.is_alive()] == []
-    assert engine.finish(execution_arn, within=1.0)["status"] == "ABORTED"
+    assert engine.finish(execution_arn)["status"] == "ABORTED"
+    assert CLOCK.pending() == []
 
 
 def test_gap_still_there_retry_interval_is_unscaled_and_uninterruptible(
     engine: Engine, monkeypatch: pytest.MonkeyPatch, scale: Callable[[float], None]
 ) -> None:
-    # Given moto's original retrier, at TIME.scale 0.001 (a 2 s interval should take 2 ms)
+    # Given moto's original retrier, at a clock scale of 0.001 (a 2 s interval should take 2 ms)
     put_back(monkeypatch, retrier_decl.RetrierDecl, "_eval_body")
     scale(0.001)
     # When the execution is stopped during the retry interval
@@ -610,61 +715,61 @@ def test_gap_still_there_retry_interval_is_unscaled_and_uninterruptible(
         thread.join(timeout=5)
 
 
-def test_task_timeout_is_scaled(engine: Engine, scale: Callable[[float], None]) -> None:
-    # Given a callback task with a 500 s timeout that nobody answers
-    scale(0.001)
+def test_task_timeout_fires_only_when_the_clock_reaches_it(engine: Engine, manual: EngineClock) -> None:
+    # Given a callback task with a 500 s timeout that nobody answers, on a clock only the test moves
     engine.create_parking_table()
     execution_arn = engine.start(engine.create(callback_machine(timeout_seconds=500)), name="late")
-    # When it runs at TIME.scale 0.001
-    described = engine.finish(execution_arn, within=5.0)
-    # Then it times out after about half a second
-    assert described["status"] == "FAILED"
-    assert described["error"] == "States.Timeout"
-    assert (described["stopDate"] - described["startDate"]).total_seconds() < 3.0
+    engine.parked_token("late")
+    _until(lambda: pytest.approx(500) in manual.pending(TIMEOUT), "the task's 500 s timeout")
+    # When the clock reaches one second short of it, Then the task is still waiting
+    manual.advance(499)
+    assert engine.sfn.describe_execution(executionArn=execution_arn)["status"] == "RUNNING"
+    # When it reaches it, Then the task times out
+    manual.advance(1)
+    described = engine.finish(execution_arn)
+    assert (described["status"], described["error"]) == ("FAILED", "States.Timeout")
 
 
-def test_heartbeat_timeout_is_scaled(engine: Engine, scale: Callable[[float], None]) -> None:
+def test_heartbeat_timeout_fires_only_when_the_clock_reaches_it(engine: Engine, manual: EngineClock) -> None:
     # Given a callback task with a 200 s heartbeat (and a one-hour timeout) that never beats
-    scale(0.001)
     engine.create_parking_table()
     machine = engine.create(callback_machine(timeout_seconds=3600, heartbeat_seconds=200))
     execution_arn = engine.start(machine, name="silent")
-    # When it runs at TIME.scale 0.001
-    described = engine.finish(execution_arn, within=5.0)
-    # Then the heartbeat times out after about 0.2 s, long before the (scaled) 3.6 s task timeout
+    engine.parked_token("silent")
+    _until(lambda: pytest.approx(200) in manual.pending(TIMEOUT), "the task's 200 s heartbeat")
+    # When the clock reaches the heartbeat, Then the task times out, long before its task timeout
     # (moto reports heartbeat timeouts as States.Timeout; AWS says States.HeartbeatTimeout)
+    manual.advance(200)
+    described = engine.finish(execution_arn)
     assert described["status"] == "FAILED"
     assert described["error"] in {"States.Timeout", "States.HeartbeatTimeout"}
-    assert (described["stopDate"] - described["startDate"]).total_seconds() < 2.0
 
 
-class _FakeStackEnv:
-    def __init__(self) -> None:
-        self.stack: list[Any] = []
-
-
-@pytest.mark.parametrize(
-    ("owner", "component"),
-    [
-        (timeout.Timeout, timeout.TimeoutSeconds(timeout_seconds=3600)),
-        (heartbeat.Heartbeat, heartbeat.HeartbeatSeconds(heartbeat_seconds=3600)),
-    ],
-    ids=["TimeoutSeconds", "HeartbeatSeconds"],
-)
-def test_timeouts_and_heartbeats_scaled_both_ways(
-    monkeypatch: pytest.MonkeyPatch, scale: Callable[[float], None], owner: type, component: Any
-) -> None:
-    # Given 3600 s at TIME.scale 0.001
-    moto_fixes.apply()
+def test_timeouts_stay_in_real_time_on_a_scaled_clock(engine: Engine, scale: Callable[[float], None]) -> None:
+    # Given a demo clock at a thousandth of real time, and a callback task with a 100 s timeout
     scale(0.001)
-    env = _FakeStackEnv()
-    # When the fixed component is evaluated, then it yields 3.6 s
-    component._eval_body(env)
-    assert env.stack == [pytest.approx(3.6)]
-    # And with moto's original put back (the gap is still there) it yields the full 3600 s
-    put_back(monkeypatch, owner, "_eval_body")
-    component._eval_body(env)
-    assert env.stack[-1] == 3600
+    engine.create_parking_table()
+    execution_arn = engine.start(engine.create(callback_machine(timeout_seconds=100)), name="demo")
+    engine.parked_token("demo")
+    # When a second passes (a scaled timeout would have fired after 0.1 s)
+    time.sleep(1.0)
+    # Then the task is still waiting: scaling timeouts let a busy machine trip them
+    assert engine.sfn.describe_execution(executionArn=execution_arn)["status"] == "RUNNING"
+
+
+def test_gap_still_there_task_timeouts_run_on_the_wall_clock(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, manual: EngineClock
+) -> None:
+    # Given moto's own threading events for task timeouts and callbacks, and a manual clock
+    put_back(monkeypatch, callback, "Event")
+    put_back(monkeypatch, execute_state, "threading")
+    engine.create_parking_table()
+    # When a callback task with a 1 s timeout is never answered nor advanced
+    execution_arn = engine.start(engine.create(callback_machine(timeout_seconds=1)), name="wall")
+    # Then it times out anyway, on the wall clock, with no timer on the engine clock
+    described = engine.finish(execution_arn)
+    assert (described["status"], described["error"]) == ("FAILED", "States.Timeout")
+    assert manual.pending(TIMEOUT) == []
 
 
 # --- 7. boto3 client cache -----------------------------------------------------------------------
@@ -792,13 +897,15 @@ def test_gap_still_there_every_execution_parses_the_definition_again(
 # --- 9. DynamoDB item operations are serialised --------------------------------------------------
 
 PAIR = {"pk": {"S": "pair"}}
+# A GetItem that is not blocked answers in milliseconds; this bound only has to beat a busy machine.
+PROBE_SECONDS = 3.0
 
 
 @dataclass
 class ProbedUpdate:
     """A GetItem started in the middle of an UpdateExpression, right after its first SET was applied."""
 
-    waited: list[bool] = field(default_factory=list)  # still waiting 0.3 s later?
+    waited: list[bool] = field(default_factory=list)  # still waiting PROBE_SECONDS later?
     seen: dict[str, str] = field(default_factory=dict)  # the a and b it finally read
     probes: list[threading.Thread] = field(default_factory=list)
 
@@ -819,7 +926,7 @@ def _read_in_the_middle_of_an_update(engine: Engine, monkeypatch: pytest.MonkeyP
             reader = threading.Thread(target=read, name="probe-get-item", daemon=True)
             probe.probes.append(reader)
             reader.start()
-            reader.join(timeout=0.3)
+            reader.join(timeout=PROBE_SECONDS)
             probe.waited.append(reader.is_alive())
 
     monkeypatch.setattr(SetExecutor, "execute", set_then_read)
@@ -868,9 +975,10 @@ class ReadsDuringUpdates:
     errors: list[BaseException] = field(default_factory=list)
 
 
-def _read_while_updating(engine: Engine, within: float, readers: int = 4) -> ReadsDuringUpdates:
-    """One thread sets every SPREAD attribute to 1, 2, 3... in single UpdateItems while `readers` threads
-    GetItem them and check they agree; until the first torn read or `within` seconds, whichever is first.
+def _read_while_updating(engine: Engine, updates: int, readers: int = 4) -> ReadsDuringUpdates:
+    """One thread sets every SPREAD attribute to 1, 2, 3... in `updates` single UpdateItems while
+    `readers` threads GetItem them and check they agree, until the writer is done or a read is torn.
+    Bounded by work, not time: a busy machine takes longer over the same interleavings.
 
     The reads project the attributes, so moto copies the item inside its get_item. A plain GetItem gets
     moto's live item back and serialises it after get_item has returned, outside the serialisation lock:
@@ -883,7 +991,7 @@ def _read_while_updating(engine: Engine, within: float, readers: int = 4) -> Rea
     stop = threading.Event()
 
     def update() -> None:
-        while not stop.is_set():
+        while not stop.is_set() and result.writes < updates:
             engine.ddb.update_item(
                 TableName=TABLE,
                 Key=key,
@@ -891,6 +999,7 @@ def _read_while_updating(engine: Engine, within: float, readers: int = 4) -> Rea
                 ExpressionAttributeValues={":v": {"N": str(result.writes + 1)}},
             )
             result.writes += 1
+        stop.set()
 
     def read() -> None:
         while not stop.is_set():
@@ -920,36 +1029,24 @@ def _read_while_updating(engine: Engine, within: float, readers: int = 4) -> Rea
     try:
         for thread in threads:
             thread.start()
-        stop.wait(timeout=within)
+        for thread in threads:
+            thread.join(timeout=120)
     finally:
         stop.set()
-        for thread in threads:
-            thread.join(timeout=5)
         sys.setswitchinterval(switch_interval)
     assert result.errors == []
     return result
 
 
 def test_reads_never_see_half_an_update_under_concurrent_updates(engine: Engine) -> None:
-    # Given one thread updating 20 attributes to a new common value, as fast as it can
-    # When four threads read the item concurrently for 1.5 s
-    result = _read_while_updating(engine, within=1.5)
-    # Then every read saw the 20 attributes agree, over a workload that tears within ~0.5 s without the fix
+    # Given one thread updating 20 attributes to a new common value 100 times
+    # When four threads read the item concurrently all the while
+    result = _read_while_updating(engine, updates=100)
+    # Then every read saw the 20 attributes agree (the same workload tears within a few dozen updates
+    # without the fix; the deterministic pair above proves the gap)
     assert result.torn == []
-    assert result.writes >= 10, result
-    assert result.reads >= 30, result
-
-
-def test_gap_still_there_reads_see_half_an_update_under_concurrent_updates(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given moto's original UpdateItem and GetItem
-    put_back(monkeypatch, DynamoDBBackend, "update_item")
-    put_back(monkeypatch, DynamoDBBackend, "get_item")
-    # When four threads read the item while another updates its 20 attributes, for up to 5 s
-    result = _read_while_updating(engine, within=5.0)
-    # Then some read saw attributes from two different updates
-    assert result.torn != [], f"no torn read in 5 s ({result.reads} reads, {result.writes} updates)"
+    assert result.writes == 100
+    assert result.reads > 0
 
 
 # --- 10. account backend lookup without the global lock ------------------------------------------
@@ -960,7 +1057,8 @@ SPARE_ACCOUNT = "000000000917"  # an account no other test uses; its backend is 
 def _lookup_while_backend_lock_is_held(lookup: Callable[[], Any]) -> tuple[bool, list[Any]]:
     """Hold moto's backend_lock in one thread and run `lookup` in another.
 
-    Returns whether the lookup had returned within 0.3 s, and what it returned (once the lock is free).
+    Returns whether the lookup had returned within PROBE_SECONDS, and what it returned (once the lock
+    is free).
     """
     held, release = threading.Event(), threading.Event()
     answers: list[Any] = []
@@ -976,7 +1074,7 @@ def _lookup_while_backend_lock_is_held(lookup: Callable[[], Any]) -> tuple[bool,
     try:
         assert held.wait(timeout=2), "could not take backend_lock"
         caller.start()
-        caller.join(timeout=0.3)
+        caller.join(timeout=PROBE_SECONDS)
         returned_while_held = not caller.is_alive()
     finally:
         release.set()
@@ -1056,21 +1154,27 @@ def _first_touch_from_many_threads(
 ) -> tuple[set[str], int]:
     """Read one fresh component's heap_key from many threads at once.
 
-    long_uid is slowed to 50 ms so every thread gets to the "no key yet" check before any key exists: the
-    race the lock closes is then certain rather than down to thread scheduling.
+    The first thread to mint a key waits (up to a second) for a second one to start minting too: without
+    the lock one does, and the race the lock closes is then certain rather than down to scheduling;
+    with the lock none can, and the wait just runs out.
     Returns the keys the threads got and how many keys were minted.
     """
     real_long_uid = eval_component.long_uid
     minted: list[str] = []
+    entered: list[int] = []
+    second_minter = threading.Event()
 
     def slow_long_uid() -> str:
-        time.sleep(0.05)
+        entered.append(1)
+        if len(entered) >= 2:
+            second_minter.set()
+        second_minter.wait(timeout=1.0)
         minted.append(real_long_uid())
         return minted[-1]
 
     monkeypatch.setattr(eval_component, "long_uid", slow_long_uid)
     component = _Component()
-    start = threading.Barrier(threads, timeout=5)
+    start = threading.Barrier(threads, timeout=WITHIN)
     keys: list[str] = []
 
     def touch() -> None:
@@ -1081,7 +1185,7 @@ def _first_touch_from_many_threads(
     for worker in workers:
         worker.start()
     for worker in workers:
-        worker.join(timeout=5)
+        worker.join(timeout=WITHIN)
     assert len(keys) == threads, "some thread never got a heap key"
     return set(keys), len(minted)
 

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 
 from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER
-from scheduling_tooling.agent_events import answer_of, api_event, function_event
+from scheduling_tooling.agent_events import answer_of, api_event, check_answer, function_event
 from scheduling_tooling.local.resources import Resources
 
 
@@ -52,6 +52,7 @@ class AgentClient:
             FunctionName=self.resources.agent_function(name), Payload=json.dumps(event)
         )["Payload"].read()
         raw = json.loads(payload)
+        check_answer(raw)  # what the Bedrock runtime would refuse fails here, in every test and the demo
         status, body = answer_of(raw)
         try:
             parsed = json.loads(body) if body else {}

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
+from jsonschema import Draft202012Validator
+
+from agent_actions.event_shape import schema_path
 from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER
 
 
@@ -64,15 +68,29 @@ def function_event(
 
 def answer_of(response: dict[str, Any]) -> tuple[int, str]:
     """(status, body) of an action-group response in either format. A function-details answer
-    carries its status in the body (it has no HTTP status of its own)."""
+    carries an error's HTTP status in its body as `http_status` (it has no HTTP status of its own)."""
     inner = response.get("response", {})
     if "functionResponse" in inner:
         body = inner["functionResponse"]["responseBody"]["TEXT"]["body"]
         try:
-            status = json.loads(body).get("status")
+            status = json.loads(body).get("http_status")
         except (json.JSONDecodeError, AttributeError):
             status = None
-        state = inner["functionResponse"].get("responseState")
-        return status or {"FAILURE": 500, "REPROMPT": 400}.get(state, 200), body
+        return status if isinstance(status, int) else 200, body
     body = inner.get("responseBody", {}).get("application/json", {}).get("body", "")
     return inner.get("httpStatusCode", 0), body
+
+
+@cache
+def _answer_schema() -> Draft202012Validator:
+    return Draft202012Validator(json.loads(schema_path("bedrock_response.json").read_text(encoding="utf-8")))
+
+
+def check_answer(response: Any) -> None:
+    """Raise jsonschema's ValidationError unless `response` is a valid Bedrock action-group answer
+    (schemas/agent/bedrock_response.json) whose body is a JSON object with a `message`."""
+    _answer_schema().validate(response)
+    _, body = answer_of(response)
+    document = json.loads(body)
+    if not (isinstance(document, dict) and isinstance(document.get("message"), str)):
+        raise ValueError("the answer's body is not a JSON object with a message")

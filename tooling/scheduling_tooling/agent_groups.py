@@ -15,6 +15,8 @@ TITLES = {
     "information": "PF360 information: appointment status, business hours, weather",
     "notes": "PF360 notes: add and read project notes",
 }
+# Bedrock action groups require OpenAPI version "3.0.0" (AWS user guide: action group OpenAPI schemas).
+BEDROCK_OPENAPI = "3.0.0"
 _JSON = "application/json"
 _ANSWER = {
     "type": "object",
@@ -32,8 +34,8 @@ def openapi_path(group: str) -> Path:
 
 
 def openapi(group: str) -> dict[str, Any]:
-    """The group's OpenAPI, generated from its routes (Powertools), with our answer shape and our
-    400 in place of Powertools' 422 (the handlers answer bad parameters with 400)."""
+    """The group's OpenAPI, generated from its routes (Powertools), with our answer shape, our 400 in
+    place of Powertools' 422 (the handlers answer bad parameters with 400) and the version Bedrock takes."""
     document = json.loads(module(group).app.get_openapi_json_schema(title=TITLES[group], version="1.0.0"))
     for operations in document["paths"].values():
         for operation in operations.values():
@@ -50,6 +52,7 @@ def openapi(group: str) -> dict[str, Any]:
                 },
             }
     document.pop("components", None)
+    document["openapi"] = BEDROCK_OPENAPI  # Powertools says 3.0.3
     return document
 
 

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from agent_actions import app as shared
-from agent_actions import notes
+from agent_actions import booking, notes
 from agent_actions.observability import logger, metrics, tracer
 
 app = shared.new_resolver()
@@ -29,12 +29,16 @@ FUNCTIONS = {"add_note": ("POST", "/add-note"), "get_notes": ("GET", "/get-notes
 def add_note(project_id: ProjectId, note: NoteText) -> Response[Any]:
     caller = shared.current_caller(app)
     cleaned = shared.text(note, "note")
-    key = {"session": caller.session_id, "project": project_id, "note": cleaned}
+    # Project ownership before the idempotency layer: a stored answer is never replayed to another
+    # customer, and the check is not skipped when an answer is stored.
+    project = booking.owned_project(caller, project_id)
+    key = {"project": project.project_id, "note": cleaned}
     return shared.respond(
         shared.idempotent(
             "add-note",
+            caller,
             key,
-            lambda: notes.add_note(caller, project_id, cleaned),
+            lambda: notes.add_note(caller, project, cleaned),
             app.lambda_context,
             done=lambda a: "note_id" in a.data,
         )

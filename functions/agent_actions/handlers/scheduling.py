@@ -79,15 +79,11 @@ def get_time_slots(project_id: ProjectId, date: Day) -> Response[Any]:
 )
 def confirm_appointment(project_id: ProjectId, date: Day, time: Time) -> Response[Any]:
     caller = shared.current_caller(app)
-    key = {
-        "session": caller.session_id,
-        "execution": booking.current_execution(caller),
-        "project": project_id,
-        "date": date,
-        "time": time,
-    }
+    # Session ownership first (inside current_execution): a stored answer is never replayed to another pair.
+    key = {"execution": booking.current_execution(caller), "project": project_id, "date": date, "time": time}
     answer = shared.idempotent(
         "confirm",
+        caller,
         key,
         lambda: booking.choose_slot(caller, project_id, date, time),
         app.lambda_context,
@@ -114,13 +110,11 @@ def reschedule_appointment(project_id: ProjectId) -> Response[Any]:
 )
 def cancel_appointment(project_id: ProjectId) -> Response[Any]:
     caller = shared.current_caller(app)
-    key = {
-        "session": caller.session_id,
-        "execution": booking.current_execution(caller),
-        "project": project_id,
-    }
+    # Session ownership first (inside current_execution): a stored answer is never replayed to another pair.
+    key = {"execution": booking.current_execution(caller), "project": project_id}
     answer = shared.idempotent(
         "cancel",
+        caller,
         key,
         lambda: booking.cancel_booking(caller, project_id),
         app.lambda_context,

@@ -27,12 +27,12 @@ class Conversation:
     session_id: str = field(default_factory=lambda: f"test-{uuid.uuid4().hex[:16]}")
     session: Session | None = None
 
-    def start(self, project_id: str, mode: str = "schedule", deadline: float = 10) -> Session:
+    def start(self, project_id: str, mode: str = "schedule", deadline: float = 60) -> Session:
         opened = self.store.open(self.session_id, self.customer_id, self.client_id)
         started = self.bridge.start(opened, project_id, mode)
         return self._wait(started.version, deadline)
 
-    def reply(self, choice: dict[str, str], deadline: float = 10) -> Session:
+    def reply(self, choice: dict[str, str], deadline: float = 60) -> Session:
         assert self.session is not None
         self.bridge.resume(self.session, choice)
         return self._wait(self.session.version, deadline)
@@ -50,7 +50,7 @@ class Conversation:
         machine = self.stack.state_machine_arn
         return machine.replace(":stateMachine:", ":execution:") + ":" + self.session.execution_name
 
-    def finished(self, deadline: float = 10) -> dict[str, Any]:
+    def finished(self, deadline: float = 60) -> dict[str, Any]:
         """DescribeExecution once it has stopped running (tests may poll; the handlers never do)."""
         end = time.monotonic() + deadline
         while True:

@@ -5,11 +5,18 @@ so the state machine sees the exception's class name as the error).
 
 Point `AWS_ENDPOINT_URL_LAMBDA` at it. It holds hundreds of concurrent connections (the default
 backlog of 5 would drop them) and counts invocations per function for the benchmarks.
+
+Like Lambda, it runs concurrent invocations of one function in separate "containers": each is its own
+copy of the handler's module, serving one invocation at a time. Handlers may keep per-invocation
+state at module level, as Powertools' resolvers do (`app.context`); two invocations sharing one module
+would read each other's. (Powertools also keeps the current event on a class: see powertools_fixes.)
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import itertools
 import json
 import threading
 import time
@@ -21,6 +28,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
+
+from scheduling_tooling.local import powertools_fixes
 
 HandlerFn = Callable[[Any, Any], Any]
 _PREFIX = "/2015-03-31/functions/"
@@ -44,37 +53,28 @@ class LambdaContext:
 
 
 class LambdaRegistry:
-    """Function name -> handler, resolved from "module.path.handler" strings on first call."""
+    """Function name -> handler, resolved from "module.path.handler" strings; one container (module
+    copy) per concurrent invocation, kept warm for the next one."""
 
     def __init__(
         self, handlers: dict[str, str], *, region: str, account: str, timeout_seconds: int = 60
     ) -> None:
         self._paths = dict(handlers)
-        self._resolved: dict[str, HandlerFn] = {}
+        self._warm: dict[str, list[HandlerFn]] = {}
+        self._copies = itertools.count(1)
         self.region, self.account, self.timeout_seconds = region, account, timeout_seconds
         self.invocations: Counter[str] = Counter()
+        self.containers: Counter[str] = Counter()
         self._lock = threading.Lock()
+        powertools_fixes.apply()
 
     def arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
 
-    def handler(self, name: str) -> HandlerFn | None:
-        if name.startswith("arn:"):
-            name = name.split(":")[6]
-        with self._lock:
-            if name not in self._resolved and name in self._paths:
-                module, _, attribute = self._paths[name].rpartition(".")
-                self._resolved[name] = getattr(importlib.import_module(module), attribute)
-            if name in self._resolved:
-                self.invocations[name] += 1
-            return self._resolved.get(name)
-
     def invoke(self, name: str, event: Any) -> tuple[Any, bool]:
-        """Run a handler as Lambda would: returns (payload, function_error)."""
-        handler = self.handler(name)
-        if handler is None:
-            raise KeyError(name)
+        """Run a handler as Lambda would: returns (payload, function_error). KeyError: no such function."""
         short = name.split(":")[6] if name.startswith("arn:") else name
+        handler = self._checkout(short)
         context = LambdaContext(
             short, self.arn(short), str(uuid.uuid4()), time.monotonic() + self.timeout_seconds
         )
@@ -87,6 +87,36 @@ class LambdaRegistry:
                 "requestId": context.aws_request_id,
                 "stackTrace": traceback.format_tb(error.__traceback__)[-3:],
             }, True
+        finally:
+            with self._lock:
+                self._warm[short].append(handler)
+
+    def _checkout(self, name: str) -> HandlerFn:
+        with self._lock:
+            if name not in self._paths:
+                raise KeyError(name)
+            self.invocations[name] += 1
+            warm = self._warm.setdefault(name, [])
+            if warm:
+                return warm.pop()
+            first = self.containers[name] == 0
+            self.containers[name] += 1
+        return self._cold_start(self._paths[name], first)
+
+    def _cold_start(self, path: str, first: bool) -> HandlerFn:
+        """The first container uses the module itself (tests reach into it); the others a fresh copy."""
+        module_name, _, attribute = path.rpartition(".")
+        module = importlib.import_module(module_name)
+        if not first:
+            spec = importlib.util.spec_from_file_location(
+                f"{module_name.replace('.', '_')}__container_{next(self._copies)}", module.__file__
+            )
+            assert spec is not None
+            assert spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        handler: HandlerFn = getattr(module, attribute)
+        return handler
 
 
 class _Server(ThreadingHTTPServer):

@@ -2,7 +2,7 @@
 
 moto is pinned exactly; `tests/workflow/test_moto_fixes.py` checks each gap below still exists in
 the original code (so a moto upgrade that fixes one tells us to delete the patch) and that the patched
-behaviour works. `apply()` is idempotent; `TIME.scale` can change at any time.
+behaviour works. `apply()` is idempotent; engine time is `clock.CLOCK`'s, whatever its mode.
 
 Gaps fixed:
 - start_execution without a name gives an ARN ending in ":None"        -> a uuid name
@@ -17,8 +17,11 @@ Gaps fixed:
 - SendTaskSuccess/Failure with a token already answered is accepted again; AWS answers
   TaskTimedOut ("the task does not exist anymore")                     -> TaskTimedOut
 - finished worker threads are never pruned from TMP_THREADS             -> pruned on each start
-- no time control                                                       -> TIME.scale applied to Wait
-  states, retry backoff (now interruptible by StopExecution), task timeouts and heartbeats
+- no time control: Wait states, retry backoff, task timeouts, heartbeats and callback timeouts all run
+  on the wall clock (the retry sleep cannot even be interrupted by StopExecution)
+                                                                        -> every one of them runs on
+  clock.CLOCK: scaled for demos (Wait states and backoff only), manual for tests (nothing elapses
+  until the test advances it); the backoff became interruptible
 - a new boto3 client for every task (~20 ms of CPU each)                -> cached per service/endpoint
 - every moto API call takes a global lock and compares whole backend dicts to find its account
   backend: under 100 concurrent executions that is 60% of all CPU       -> lock-free fast path when
@@ -37,6 +40,7 @@ import functools
 import os
 import threading
 import time
+import types
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -48,14 +52,15 @@ from moto.stepfunctions.exceptions import AWSError
 from moto.stepfunctions.parser import models as parser_models
 from moto.stepfunctions.parser import utils as parser_utils
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-from moto.stepfunctions.parser.asl.component.common.timeouts import heartbeat, timeout
 from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+from moto.stepfunctions.parser.asl.component.state.exec import execute_state
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service_aws_sdk,
     state_task_service_dynamodb,
 )
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
+from moto.stepfunctions.parser.asl.eval.callback import callback
 from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackOutcomeFailure, CallbackPoolManager
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
@@ -64,18 +69,8 @@ from moto.stepfunctions.parser.asl.utils import boto_client
 from moto.stepfunctions.parser.backend import execution as parser_execution
 from moto.stepfunctions.parser.backend import execution_worker
 
+from scheduling_tooling.local.clock import CLOCK, RETRY, WAIT, ClockEvent
 
-class TimeScale:
-    """Multiplies every engine-side duration: 0.001 runs a 30-minute wait in 1.8 s."""
-
-    def __init__(self) -> None:
-        self.scale = 1.0
-
-    def __call__(self, seconds: float) -> float:
-        return seconds * self.scale
-
-
-TIME = TimeScale()
 ORIGINALS: dict[str, Callable[..., Any]] = {}
 _applied = threading.Lock()
 _installed: list[bool] = []
@@ -94,10 +89,11 @@ def apply() -> None:
         _patch(
             parser_models.StepFunctionsParserBackend, "stop_execution", _retry_startup_race("stop_execution")
         )
-        _patch(wait_function.WaitFunction, "_wait_interval", _scaled_wait_interval)
-        _patch(retrier_decl.RetrierDecl, "_eval_body", _scaled_retrier_eval_body)
-        _patch(timeout.Timeout, "_eval_body", _scaled_seconds_eval_body(timeout.Timeout))
-        _patch(heartbeat.Heartbeat, "_eval_body", _scaled_seconds_eval_body(heartbeat.Heartbeat))
+        _patch(wait_function.WaitFunction, "_wait_interval", _clock_wait_interval)
+        _patch(retrier_decl.RetrierDecl, "_eval_body", _clock_retrier_eval_body)
+        # Task timeouts, heartbeats and callback waits: the events they wait on keep engine time.
+        _patch(callback, "Event", ClockEvent)
+        _patch(execute_state, "threading", types.SimpleNamespace(Event=ClockEvent))
         _patch(execution_worker.ExecutionWorker, "_get_evaluation_entrypoint", _parsed_once)
         _patch(BackendDict, "__getitem__", _account_backend)
         _patch(Environment, "set_error", _stop_is_final)
@@ -204,14 +200,13 @@ def _retry_startup_race(name: str) -> Callable[..., Any]:
 # --- time control -------------------------------------------------------------------------------
 
 
-def _scaled_wait_interval(self: Any, env: Any, wait_seconds: float) -> None:
+def _clock_wait_interval(self: Any, env: Any, wait_seconds: float) -> None:
     # One wait: the original re-waits on int() truncation, which never ends for fractional seconds.
-    if wait_seconds > 0:
-        env.program_state_event.wait(TIME(wait_seconds))
+    CLOCK.sleep(wait_seconds, WAIT, env.program_state_event, env.is_running)
 
 
-def _scaled_retrier_eval_body(self: Any, env: Any) -> None:
-    # The original's logic, with its time.sleep made scaled and interruptible by StopExecution.
+def _clock_retrier_eval_body(self: Any, env: Any) -> None:
+    # The original's logic, with its time.sleep on the engine clock and interruptible by StopExecution.
     self.error_equals.eval(env)
     if not env.stack.pop():
         env.stack.append(retrier_decl.RetrierOutcome.Skipped)
@@ -225,16 +220,8 @@ def _scaled_retrier_eval_body(self: Any, env: Any) -> None:
     self.max_delay_seconds.eval(env=env)
     self.jitter_strategy.eval(env=env)
     interval_seconds: float = env.stack.pop()
-    env.program_state_event.wait(TIME(interval_seconds))
+    CLOCK.sleep(interval_seconds, RETRY, env.program_state_event, env.is_running)
     env.stack.append(retrier_decl.RetrierOutcome.Executed)
-
-
-def _scaled_seconds_eval_body(owner: type) -> Callable[[Any, Any], None]:
-    def eval_body(self: Any, env: Any) -> None:
-        env.stack.append(TIME(self._eval_seconds(env=env)))
-
-    eval_body.__qualname__ = f"{owner.__name__}._eval_body (scaled)"
-    return eval_body
 
 
 # --- caches -------------------------------------------------------------------------------------

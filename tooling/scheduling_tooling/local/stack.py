@@ -3,8 +3,11 @@ Manager from moto, a local Lambda endpoint running our step handlers in-process,
 simulator. No Docker, no AWS account. Deployed the way Terraform deploys to AWS: same names, same
 placeholders (statemachines/resources.json), same table key schema, GSI and TTL.
 
-    with LocalStack(time_scale=0.01) as stack:
+    with LocalStack(manual_time=True) as stack:   # tests: engine time moves only on stack.advance()
         stack.sfn.start_execution(...)
+        stack.advance(1800)                          # every wait for the customer times out
+
+`time_scale` (demos) runs Wait states and retry backoff faster; timeouts stay in real time.
 
 With `serve_api=True` the Step Functions/DynamoDB/Secrets Manager API is also served on a localhost
 port (moto's server, inside this process so its engine keeps calling our Lambda endpoint), so other
@@ -21,6 +24,7 @@ from typing import Any
 import boto3
 
 from scheduling_tooling.local import moto_fixes
+from scheduling_tooling.local.clock import CLOCK, RETRY
 from scheduling_tooling.local.lambda_endpoint import LambdaEndpoint, LambdaRegistry
 from scheduling_tooling.local.resources import Resources
 from scheduling_tooling.pf360_sim.server import DEFAULT_TOKEN, Simulator, SimulatorServer
@@ -38,6 +42,7 @@ class LocalStack:
         self,
         *,
         time_scale: float = 1.0,
+        manual_time: bool = False,
         session_timeout_seconds: int = 1800,
         pf360_timeout_seconds: float = 2.0,
         serve_api: bool = False,
@@ -48,7 +53,8 @@ class LocalStack:
         answer_deadline_seconds: float = 8.0,
     ) -> None:
         self.resources = Resources()
-        self.time_scale = time_scale
+        self.time_scale, self.manual_time = time_scale, manual_time
+        self.clock = CLOCK
         self.session_timeout_seconds = session_timeout_seconds
         self.pf360_timeout_seconds = pf360_timeout_seconds
         self.answer_deadline_seconds = answer_deadline_seconds
@@ -69,7 +75,7 @@ class LocalStack:
         from moto import mock_aws
 
         moto_fixes.apply()
-        moto_fixes.TIME.scale = self.time_scale
+        self.use_own_time()
         # moto logs every caught task error with the whole parsed state; the history has them already.
         logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         self.simulator.start()
@@ -107,6 +113,21 @@ class LocalStack:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    # --- time ------------------------------------------------------------------------------------
+
+    def use_own_time(self) -> None:
+        """Put the engine clock in this stack's mode (tests sharing a process may have changed it)."""
+        if self.manual_time:
+            CLOCK.run_manual(instant=(RETRY,))
+        else:
+            CLOCK.run_scaled(self.time_scale)
+
+    def advance(self, seconds: float) -> None:
+        """Move the stack's time forward: the engine's timers, session expiry and the PF360 simulator's
+        clock (request ids expire) all see it."""
+        self.simulator.simulator.advance_clock(seconds)
+        CLOCK.advance(seconds)
+
     # --- environment ------------------------------------------------------------------------------
 
     def lambda_env(self) -> dict[str, str]:
@@ -139,7 +160,7 @@ class LocalStack:
             self._saved_env.setdefault(name, os.environ.get(name))
             os.environ[name] = value
         runtime.reset_client()  # the next call reads these settings, as a cold start would
-        services.reset_services()
+        services.reset_services(services.Services(services.AgentSettings.from_env(), clock=CLOCK.now))
 
     def client_env(self) -> dict[str, str]:
         """What another process needs to use this stack (with serve_api=True)."""

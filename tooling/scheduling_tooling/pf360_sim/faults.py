@@ -27,6 +27,7 @@ KINDS = {
     "status": "answer HTTP `status` (default 503) with an error body",
     "rate_limit": "answer 429 with `Retry-After: retry_after` seconds (default 1)",
     "hang": "hold the request `seconds` (default 30) without answering, then drop the connection",
+    "hold": "hold the request until released (POST /_sim/release), `seconds` at most, then answer normally",
     "reset": "reset the TCP connection without answering",
     "error_body": "answer 200 with an `error` field (`message`)",
     "bad_json": "answer 200 with a body that is not JSON",

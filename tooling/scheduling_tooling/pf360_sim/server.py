@@ -8,6 +8,7 @@ per operation (see `faults.py`) and can be changed at run time through the admin
     GET  /_sim/faults            the fault plan with remaining counts
     PUT  /_sim/faults            replace it (body: a fault profile); DELETE clears it
     POST /_sim/reset             back to the seeded state; clears the call log
+    POST /_sim/release           let requests held by `hold` faults go on; GET /_sim/holding counts them
     PUT  /_sim/token             {"token": "..."}: the bearer token accepted from now on
     POST /_sim/clock             {"advance_seconds": N}: move the fake's clock forward
     GET  /_sim/calls             the call log: operation, status, fault, project id (never bodies or headers)
@@ -47,6 +48,28 @@ class Simulator:
         self.calls: list[dict[str, Any]] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
+        self._gate = threading.Event()  # `hold` faults wait for it
+        self.holding = 0  # requests held right now
+
+    def hold(self, seconds: float) -> None:
+        """Hold a request until `release()` (or `seconds`): lets a test act while a call is in flight."""
+        gate = self._gate
+        with self._lock:
+            self.holding += 1
+        try:
+            gate.wait(seconds)
+        finally:
+            with self._lock:
+                self.holding -= 1
+
+    def release(self) -> None:
+        """Let held requests go on, and any `hold` that comes later too, until the next fault plan
+        (so a release can never miss a request that had not arrived yet)."""
+        self._gate.set()
+
+    def new_gate(self) -> None:
+        self._gate.set()
+        self._gate = threading.Event()
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self._clock_offset
@@ -163,6 +186,8 @@ class _Handler(BaseHTTPRequestHandler):
                 {"status": "error", "message": "Too many requests"},
                 {"Retry-After": str(int(fault.retry_after))},
             )
+        elif kind == "hold":
+            sim.hold(fault.seconds)
         elif kind == "hang":
             sim.stopping.wait(fault.seconds)
             self.close_connection = True
@@ -201,11 +226,19 @@ class _Handler(BaseHTTPRequestHandler):
             except FaultProfileError as error:
                 self._json(400, {"message": str(error)})
                 return
+            sim.new_gate()
             self._json(200, sim.faults.describe())
         elif (method, path) == ("DELETE", "/_sim/faults"):
             sim.faults = FaultPlan()
+            sim.new_gate()
             self._json(200, sim.faults.describe())
+        elif (method, path) == ("POST", "/_sim/release"):
+            sim.release()
+            self._json(200, {"released": True})
+        elif (method, path) == ("GET", "/_sim/holding"):
+            self._json(200, {"holding": sim.holding})
         elif (method, path) == ("POST", "/_sim/reset"):
+            sim.new_gate()
             sim.model.reset()
             sim.calls.clear()
             self._json(200, {"reset": True})
