@@ -13,11 +13,16 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+from botocore.config import Config
 
 from booking_bridge import BookingBridge
 from pf360_client import PF360Client, build_client
 from pf360_client.errors import SettingsError
 from session_store import SessionStore
+
+# The handlers answer within ANSWER_DEADLINE_SECONDS: botocore's defaults (60 s timeouts, legacy
+# retries) could spend minutes on one stuck connection. Standard mode retries throttling and 5xx.
+AWS_CALLS = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
 
 
 @dataclass(frozen=True)
@@ -74,12 +79,15 @@ class Services:
     @cached_property
     def store(self) -> SessionStore:
         return SessionStore(
-            self.settings.sessions_table, ttl_seconds=self.settings.session_timeout_seconds, clock=self.clock
+            self.settings.sessions_table,
+            ttl_seconds=self.settings.session_timeout_seconds,
+            client=boto3.client("dynamodb", config=AWS_CALLS),
+            clock=self.clock,
         )
 
     @cached_property
     def bridge(self) -> BookingBridge:
-        sfn = boto3.client("stepfunctions")
+        sfn = boto3.client("stepfunctions", config=AWS_CALLS)
         return BookingBridge(
             self.store,
             sfn,
@@ -89,7 +97,7 @@ class Services:
 
     @cached_property
     def idempotency_client(self) -> Any:
-        return boto3.client("dynamodb")
+        return boto3.client("dynamodb", config=AWS_CALLS)
 
     def idempotency(self, key_prefix: str) -> Any:
         """One persistence layer per key prefix: Powertools configures the prefix onto the layer at each

@@ -83,6 +83,9 @@ class HttpTransport:
         self.timeout = timeout
         self.credentials = credentials  # None: the service takes no PF360 token (weather)
         self.session = requests.Session()
+        if self.base_url.startswith("http://"):
+            # Plain http is loopback only (settings): never through an HTTP_PROXY, token in clear.
+            self.session.trust_env = False
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)

@@ -44,4 +44,4 @@ def test_local_up_serves_a_stack_another_process_can_book_through() -> None:
         assert "outcome: confirmed" in result.stdout
     finally:
         up.send_signal(signal.SIGINT)  # Ctrl-C stops it cleanly
-        assert up.wait(timeout=20) == 0
+        assert up.wait(timeout=60) == 0

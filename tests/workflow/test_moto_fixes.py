@@ -507,7 +507,7 @@ def _dead_threads_after_finished_executions(engine: Engine, machine: str) -> lis
         execution_arn = engine.start(machine, name=f"done-{n}")
         assert engine.finish(execution_arn)["status"] == "SUCCEEDED"
     for thread in engine.new_live_threads():
-        thread.join(timeout=2)
+        thread.join(timeout=WITHIN)
     dead = [t for t in parser_utils.TMP_THREADS if not t.is_alive()]
     assert dead, "finished executions should have left threads behind in TMP_THREADS"
     return dead
@@ -1072,7 +1072,7 @@ def _lookup_while_backend_lock_is_held(lookup: Callable[[], Any]) -> tuple[bool,
     caller = threading.Thread(target=lambda: answers.append(lookup()), name="looks-up-backend", daemon=True)
     holder.start()
     try:
-        assert held.wait(timeout=2), "could not take backend_lock"
+        assert held.wait(timeout=WITHIN), "could not take backend_lock"
         caller.start()
         caller.join(timeout=PROBE_SECONDS)
         returned_while_held = not caller.is_alive()

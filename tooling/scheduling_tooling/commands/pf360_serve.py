@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+from typing import Any
 
 from scheduling_tooling.pf360_sim.faults import FaultPlan, FaultProfileError
 from scheduling_tooling.pf360_sim.server import DEFAULT_TOKEN, Simulator, SimulatorServer
@@ -32,8 +34,15 @@ def run(args: argparse.Namespace) -> int:
         return 2
     print(f"PF360 simulator on {server.url}  (admin: {server.url}/_sim/faults; Ctrl-C stops)", flush=True)
     print(f"  API_BASE_URL={server.url}\n  bearer token: {args.token!r} (local only)", flush=True)
+    # Ctrl-C and SIGTERM stop it, even when started from a script that ignores SIGINT (as `cmd &` does).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         print("stopping", flush=True)
     return 0
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
