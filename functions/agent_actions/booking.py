@@ -24,11 +24,12 @@ from pf360_client.normalize import normalize_date, normalize_time, validate_nume
 from session_store import ACTIVE_STEPS, PENDING_STEPS, Session, SessionConflict, SessionExpired
 from session_store.store import SessionNotYours
 
-# The PF360 write each kind of booking ends in (a reschedule confirms the new time).
-_WRITE_OF_MODE = {
-    "schedule": "confirm_appointment",
-    "reschedule": "confirm_appointment",
-    "cancel": "cancel_appointment",
+# The PF360 writes each kind of booking may need: a reschedule confirms the new time, and releases
+# the old one first when PF360 will not move it in one go.
+_WRITES_OF_MODE = {
+    "schedule": frozenset({"confirm_appointment"}),
+    "reschedule": frozenset({"confirm_appointment", "cancel_appointment"}),
+    "cancel": frozenset({"cancel_appointment"}),
 }
 
 
@@ -121,7 +122,7 @@ def _write_refused(mode: str) -> Answer | None:
     """The honest refusal when this deployment does not let the booking's PF360 write through (prod
     with its flag off): said before anything starts, instead of a booking that can never finish."""
     disabled: frozenset[str] = services().pf360.writes_disabled
-    return write_disabled_answer(mode) if _WRITE_OF_MODE[mode] in disabled else None
+    return write_disabled_answer(mode) if _WRITES_OF_MODE[mode] & disabled else None
 
 
 def choose_date(caller: Caller, project_id: str, day: str) -> Answer:

@@ -23,6 +23,8 @@ from session_store import SessionStore
 # The handlers answer within ANSWER_DEADLINE_SECONDS: botocore's defaults (60 s timeouts, legacy
 # retries) could spend minutes on one stuck connection. Standard mode retries throttling and 5xx.
 AWS_CALLS = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
+# Step Functions calls are retried by the bridge alone, within a budget: no botocore retries under it.
+BRIDGE_CALLS = Config(connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 1})
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,13 @@ class Services:
 
     @cached_property
     def bridge(self) -> BookingBridge:
-        sfn = boto3.client("stepfunctions", config=AWS_CALLS)
+        sfn = boto3.client("stepfunctions", config=BRIDGE_CALLS)
         return BookingBridge(
             self.store,
             sfn,
             self.settings.state_machine_arn,
             timeout_seconds=self.settings.session_timeout_seconds,
+            send_budget_seconds=self.settings.answer_deadline_seconds / 2,  # the rest: give back, answer
         )
 
     @cached_property

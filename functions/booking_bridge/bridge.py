@@ -76,6 +76,7 @@ class BookingBridge:
         max_poll_seconds: float = 0.2,
         send_attempts: int = 3,
         send_backoff_seconds: float = 0.1,
+        send_budget_seconds: float = 4.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.store = store
@@ -84,8 +85,11 @@ class BookingBridge:
         self.timeout_seconds = timeout_seconds
         self.poll_seconds = poll_seconds
         self.max_poll_seconds = max_poll_seconds
+        # The bridge owns retries of its Step Functions calls: give it a client without botocore's own
+        # (services does), or a try multiplies into several and the budget means nothing.
         self.send_attempts = send_attempts
         self.send_backoff_seconds = send_backoff_seconds
+        self.send_budget_seconds = send_budget_seconds
         self._sleep = sleep
 
     def start(self, session: Session, project_id: str, mode: str) -> Session:
@@ -93,8 +97,11 @@ class BookingBridge:
         moved since it was read (a concurrent start): the caller re-reads and answers from it."""
         name = execution_name(session.session_id, project_id, mode, attempt_of(session))
         started = self.store.begin_booking(session, project_id, mode, name)
-        self.sfn.start_execution(
-            stateMachineArn=self.state_machine_arn, name=name, input=self._input(started)
+        # Same name, same input: a retried start that had landed returns the same execution.
+        self._retrying(
+            lambda: self.sfn.start_execution(
+                stateMachineArn=self.state_machine_arn, name=name, input=self._input(started)
+            )
         )
         return started
 
@@ -166,9 +173,10 @@ class BookingBridge:
 
     def _give_back(self, claimed: Session, waiting: Session) -> bool:
         """Restore the waiting state a failed hand-over claimed. If the execution wrote meanwhile, it
-        did get the choice (or its wait ended) and its own write stands: nothing is stranded."""
+        did get the choice (or its wait ended) and its own write stands: nothing is stranded. (The
+        store's client retries DynamoDB itself.)"""
         try:
-            self._retrying(lambda: self.store.give_back(claimed, waiting))
+            self.store.give_back(claimed, waiting)
         except SessionConflict:
             return True
         except Exception:  # DynamoDB failing too: the caller says so; the wait's timeout ends it
@@ -176,16 +184,20 @@ class BookingBridge:
         return True
 
     def _retrying(self, call: Callable[[], object]) -> None:
-        """`call()`, tried again on transient failures with doubling pauses (0.1 s, 0.2 s by default:
-        a blip is ridden out well within the answer deadline). The last error propagates."""
+        """`call()`, tried again on transient failures with doubling pauses (0.1 s, 0.2 s by default),
+        no new try once `send_budget_seconds` would be spent: a blip is ridden out and a failure is
+        reported well within the answer deadline. The last error propagates."""
+        began = time.monotonic()
         for attempt in range(1, self.send_attempts + 1):
             try:
                 call()
                 return
             except Exception as error:
-                if attempt == self.send_attempts or not _transient(error):
+                pause = self.send_backoff_seconds * 2 ** (attempt - 1)
+                out_of_time = time.monotonic() - began + pause > self.send_budget_seconds
+                if attempt == self.send_attempts or out_of_time or not _transient(error):
                     raise
-                self._sleep(self.send_backoff_seconds * 2 ** (attempt - 1))
+                self._sleep(pause)
 
     def abandon(self, session: Session) -> None:
         """End a waiting execution the customer has left (e.g. they started over)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -83,7 +84,7 @@ class HttpTransport:
         self.timeout = timeout
         self.credentials = credentials  # None: the service takes no PF360 token (weather)
         self.session = requests.Session()
-        if self.base_url.startswith("http://"):
+        if urlsplit(self.base_url).scheme.lower() == "http":
             # Plain http is loopback only (settings): never through an HTTP_PROXY, token in clear.
             self.session.trust_env = False
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)

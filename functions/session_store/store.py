@@ -69,8 +69,9 @@ class SessionStore:
             raise SessionExpired(session)
         return session
 
-    def for_customer(self, customer_id: str) -> list[Session]:
-        """Live sessions of a customer, through the GSI (eventually consistent)."""
+    def for_customer(self, client_id: str, customer_id: str) -> list[Session]:
+        """Live sessions of a customer (the client and customer pair: the same customer number under
+        another client is another person), through the GSI (eventually consistent)."""
         answer = self._ddb.query(
             TableName=self.table_name,
             IndexName=CUSTOMER_INDEX,
@@ -78,7 +79,7 @@ class SessionStore:
             ExpressionAttributeValues={":c": {"S": customer_id}},
         )
         sessions = [Session.from_item({k: _deserialize(v) for k, v in i.items()}) for i in answer["Items"]]
-        return [s for s in sessions if s.expires_at > self._clock()]
+        return [s for s in sessions if s.expires_at > self._clock() and s.client_id == client_id]
 
     # --- writes --------------------------------------------------------------------------------
 

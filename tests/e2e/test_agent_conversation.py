@@ -227,29 +227,45 @@ def test_starting_over_after_the_session_item_expired_gets_a_new_execution(
     assert len(names) == len(set(names)) == 2
 
 
-def test_a_start_that_failed_is_started_on_the_next_call(stack: LocalStack, agent: AgentClient) -> None:
+def _throttle_starts(throttles: int) -> Callable[[], None]:
+    """The next `throttles` StartExecution calls of the handlers' real client are throttled."""
     from botocore.exceptions import ClientError
 
     from agent_actions.services import services
 
-    client = services().bridge.sfn
-    failures = [
-        ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "StartExecution")
-    ]
+    client, left = services().bridge.sfn, [throttles]
 
-    def throttle_once(**_: Any) -> None:
-        if failures:
-            raise failures.pop()
+    def throttle(**_: Any) -> None:
+        if left[0] > 0:
+            left[0] -= 1
+            raise ClientError(
+                {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "StartExecution"
+            )
 
-    client.meta.events.register("before-call.sfn.StartExecution", throttle_once)
+    client.meta.events.register("before-call.sfn.StartExecution", throttle)
+    return lambda: client.meta.events.unregister("before-call.sfn.StartExecution", throttle)
+
+
+def test_a_throttled_start_is_tried_again_in_the_same_call(stack: LocalStack, agent: AgentClient) -> None:
+    remove = _throttle_starts(1)
+    try:
+        dates = agent.call("get_available_dates", project_id="12345")
+    finally:
+        remove()
+    assert dates.body["available_dates"]
+    assert len(stack.executions_of(agent.session_id)) == 1
+
+
+def test_a_start_that_failed_is_started_on_the_next_call(stack: LocalStack, agent: AgentClient) -> None:
+    remove = _throttle_starts(3)  # every try of the first call
     try:
         first = agent.call("get_available_dates", project_id="12345")
-        assert first.status == 500  # the start failed after the session was written
-        again = agent.call("get_available_dates", project_id="12345")
-        assert again.body["available_dates"]
-        assert len(stack.executions_of(agent.session_id)) == 1
     finally:
-        client.meta.events.unregister("before-call.sfn.StartExecution", throttle_once)
+        remove()
+    assert first.status == 500  # the start failed after the session was written
+    again = agent.call("get_available_dates", project_id="12345")
+    assert again.body["available_dates"]
+    assert len(stack.executions_of(agent.session_id)) == 1
 
 
 def test_expiry_mid_conversation_then_a_fresh_start(stack: LocalStack, agent: AgentClient) -> None:
@@ -281,14 +297,14 @@ def test_50_conversations_in_parallel_all_book_once(stack: LocalStack) -> None:
     def converse(index: int) -> str:
         project = projects[index]
         agent = AgentClient(stack.lambdas.url, customer_id=project.customer_id, client_id=project.client_id)
-        reply = agent.call("get_available_dates", project_id=project.project_id)
+        reply = agent.ask("get_available_dates", project_id=project.project_id)
         for attempt in range(12):
             if reply.body.get("available_dates"):
                 day = reply.body["available_dates"][(index + attempt) % len(reply.body["available_dates"])]
-                reply = agent.call("get_time_slots", project_id=project.project_id, date=day)
+                reply = agent.ask("get_time_slots", project_id=project.project_id, date=day)
             if "available_times" in reply.body:
                 times = reply.body["available_times"]
-                reply = agent.call(
+                reply = agent.ask(
                     "confirm_appointment",
                     project_id=project.project_id,
                     date=reply.body["date"],

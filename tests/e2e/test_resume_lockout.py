@@ -134,3 +134,29 @@ def test_a_hand_over_whose_answer_was_lost_is_delivered_not_an_error(
     assert slots.body["available_times"]
     assert send_faults.tries == 2
     assert len(stack.executions_of(agent.session_id)) == 1
+
+
+def test_a_failing_hand_over_is_retried_by_the_bridge_alone(stack: LocalStack, agent: AgentClient) -> None:
+    from agent_actions.services import services
+
+    # Given Step Functions unreachable below botocore's own retry loop (where a real network fails)
+    client, sent = services().bridge.sfn, []
+
+    def unreachable(**_: Any) -> None:
+        sent.append(1)
+        raise EndpointConnectionError(endpoint_url="https://states.us-east-1.amazonaws.com")
+
+    slots = _slots(agent)
+    client.meta.events.register_first("before-send.sfn.SendTaskSuccess", unreachable)
+    try:
+        # When the customer confirms
+        reply = agent.call(
+            "confirm_appointment", project_id="12345", date=slots["date"], time=slots["available_times"][0]
+        )
+    finally:
+        client.meta.events.unregister("before-send.sfn.SendTaskSuccess", unreachable)
+    # Then the bridge's 3 tries are all that went out (botocore's retries under them would multiply
+    # them, and the time they take), the customer is told to try again, and the offer stands
+    assert len(sent) == services().bridge.send_attempts == 3
+    assert reply.status == 503
+    assert _step(stack, agent) == "awaiting_slot"

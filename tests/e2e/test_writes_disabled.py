@@ -85,3 +85,21 @@ def test_a_confirm_the_deployment_refuses_never_says_booked(
     assert reply.body.get("booked") is False
     assert "isn't available" in reply.message
     assert "confirm_appointment" not in [c["operation"] for c in pf360_calls()]
+
+
+def test_a_reschedule_is_refused_up_front_when_only_cancel_is_off(
+    stack: LocalStack, agent: AgentClient, monkeypatch: pytest.MonkeyPatch, sfn_calls: list[str]
+) -> None:
+    # Given prod with confirms on but cancels off (a reschedule PF360 will not move in one go releases
+    # the old appointment first: it could fail only after the customer picked a time)
+    _prod_with_writes_off(monkeypatch, agent=True, steps=False)
+    monkeypatch.setenv("ENABLE_REAL_CONFIRM", "true")
+    from agent_actions.services import services
+
+    monkeypatch.setattr(services(), "pf360", build_client())
+    # When the customer asks to reschedule, Then they hear it is not available, and nothing starts
+    reply = agent.call("reschedule_appointment", project_id="12347")
+    assert (reply.status, reply.body.get("booked")) == (501, False)
+    assert sfn_calls == []
+    # While a plain booking, which only confirms, goes ahead
+    assert agent.call("get_available_dates", project_id="12345").body["available_dates"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -79,24 +78,24 @@ def test_503_twice_then_ok(
 def test_hang_past_the_read_timeout_is_a_timeout(
     make_client: Callable[..., PF360Client], set_faults: Faults
 ) -> None:
-    # Given a server that holds the request for 5 s, and a client whose read timeout is 0.3 s
+    # Given a server that holds the request far past the client's read timeout (0.3 s)
     client = make_client(API_TIMEOUT="0.3")
-    set_faults({"get_notes": [{"kind": "hang", "seconds": 5, "times": 1}]})
-    started = time.perf_counter()
+    set_faults({"get_notes": [{"kind": "hang", "seconds": 60, "times": 1}]})
+    # Then the client gives up with a timeout: the server would only drop the connection after a
+    # minute, which the client would see as "unavailable" (pytest-timeout bounds the wait)
     with pytest.raises(PF360Timeout):
         client.get_notes(DEMO_CLIENT, "12345")
-    # Then the client gave up at its timeout, not the server's
-    assert time.perf_counter() - started < 2
 
 
 def test_latency_below_the_timeout_is_tolerated(
-    make_client: Callable[..., PF360Client], set_faults: Faults
+    make_client: Callable[..., PF360Client], set_faults: Faults, calls: Callable[[], list[dict[str, Any]]]
 ) -> None:
-    client = make_client(API_TIMEOUT="1")
+    # Given a slow answer (200 ms) well inside the client's read timeout
+    client = make_client(API_TIMEOUT="30")
     set_faults({"get_business_hours": [{"kind": "latency", "ms": 200, "times": 1}]})
-    started = time.perf_counter()
+    # Then the answer is used, and the simulator did apply the latency
     assert client.get_business_hours(DEMO_CLIENT).days
-    assert time.perf_counter() - started >= 0.2
+    assert [c["fault"] for c in calls() if c["operation"] == "get_business_hours"] == ["latency"]
 
 
 def test_slot_just_taken_at_confirm(client: PF360Client, set_faults: Faults) -> None:

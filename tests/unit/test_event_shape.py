@@ -22,7 +22,8 @@ def test_problem_names_where_and_the_rule_never_the_value() -> None:
     parameters = [{"name": "note", "type": "string", "value": secret}]
     assert event_shape.problem(_event(parameters=parameters)) == "parameters/0/value: maxLength"
     assert event_shape.problem(_event(sessionAttributes={"token": 42})) == "sessionAttributes/token: type"
-    assert event_shape.problem(_event(actionGroup=secret)) == "actionGroup: enum"
+    assert event_shape.problem(_event(actionGroup=secret)) == "actionGroup: pattern"
+    assert event_shape.problem(_event(actionGroup="pf360-scheduling_v2")) is None  # any configured name
     assert event_shape.problem(["hunter2"]) == "(root): type"
     assert event_shape.problem(_event()) is None
 

@@ -112,9 +112,11 @@ def test_sessions_of_a_customer_through_the_gsi(store: SessionStore, clock: Cloc
     store.open("s1", "1645975", "09PF05VD")
     store.open("s2", "1645975", "09PF05VD")
     store.open("s3", "2222222", "09PF05VD")
-    assert sorted(s.session_id for s in store.for_customer("1645975")) == ["s1", "s2"]
+    store.open("s4", "1645975", "11PF22QX")  # the same number under another client: another person
+    assert sorted(s.session_id for s in store.for_customer("09PF05VD", "1645975")) == ["s1", "s2"]
+    assert [s.session_id for s in store.for_customer("11PF22QX", "1645975")] == ["s4"]
     clock.now += 4000
-    assert store.for_customer("1645975") == []
+    assert store.for_customer("09PF05VD", "1645975") == []
 
 
 @pytest.mark.parametrize("session_id", ["abc", "x" * 200, "weird id/with:chars&more", "ünïcødé"])

@@ -137,3 +137,22 @@ def test_url_bypass_the_shipped_base_urls_pass() -> None:
     for environment in ("dev", "staging", "prod"):
         settings = Settings.from_env({**REAL, "API_ENVIRONMENT": environment})
         assert url_problems("API_BASE_URL", settings.base_url) == []
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8360", "HTTP://127.0.0.1:8360", "http://[::1]:8360"])
+def test_url_bypass_plain_http_never_goes_through_a_proxy(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a proxy in the environment (a bearer token over plain http through it would cross a network)
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("http_proxy", "http://proxy.invalid:3128")
+    transport = HttpTransport(url, (1.0, 1.0), None)
+    # When requests works out how it would send to the loopback simulator, Then no proxy is used
+    chosen = transport.session.merge_environment_settings(url + "/x", {}, None, None, None)
+    assert not chosen["proxies"]
+
+
+def test_https_still_honours_the_environment_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a proxy for https (deployments may need one to reach PF360)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    transport = HttpTransport("https://api.example.com", (1.0, 1.0), None)
+    chosen = transport.session.merge_environment_settings("https://api.example.com/x", {}, None, None, None)
+    assert chosen["proxies"].get("https") == "http://proxy.invalid:3128"

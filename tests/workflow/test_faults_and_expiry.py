@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
+
+import pytest
 
 from booking_bridge import BookingBridge
 from pf360_client.fake.data import DEMO_CLIENT
+from scheduling_tooling.local.clock import TIMEOUT
 from scheduling_tooling.local.conversation import Conversation
 from scheduling_tooling.local.stack import LocalStack
 from scheduling_tooling.pf360_sim.server import DEFAULT_TOKEN
@@ -72,6 +76,7 @@ def test_wait_expires_with_the_session(stack: LocalStack, store: SessionStore) -
     conversation = Conversation(stack, short, store)
     offered = conversation.start("12345")
     assert offered.step == "awaiting_date"
+    _until(lambda: pytest.approx(60) in stack.clock.pending(TIMEOUT), "the wait's 60 s timer")
     # When 59 s pass, Then the execution still waits; when the 60th passes, the wait expires
     stack.advance(59)
     assert store.get(conversation.session_id).step == "awaiting_date"
@@ -200,8 +205,6 @@ def test_a_release_that_landed_with_its_answer_lost_still_books_the_new_slot(
 
 def _until(condition: Any, what: str, within: float = 60) -> None:
     """Poll for something that will happen; never a claim about how fast."""
-    import time
-
     deadline = time.monotonic() + within
     while not condition():
         assert time.monotonic() < deadline, f"never happened: {what}"
@@ -216,6 +219,7 @@ def test_failures_without_a_cause_still_record_one(
     session = conversation.store.open(conversation.session_id, conversation.customer_id, DEMO_CLIENT)
     conversation.bridge.start(session, "12345", "schedule")
     _until(lambda: stack.simulator.simulator.holding == 1, "the dates call is held")
+    _until(lambda: pytest.approx(300) in stack.clock.pending(TIMEOUT), "the task's 300 s timer")
     # When its task's 300 s timeout passes (a States.Timeout carries no Cause on AWS)
     stack.advance(300)
     failed = conversation.bridge.wait_for_change(conversation.session_id, session.version + 1, 60)

@@ -25,14 +25,14 @@ from scheduling_tooling.local.stack import LocalStack
 def converse(stack: LocalStack, project: Project, index: int) -> str:
     agent = AgentClient(stack.lambdas.url, customer_id=project.customer_id, client_id=project.client_id)
     pid = project.project_id
-    reply = agent.call("get_available_dates", project_id=pid)
+    reply = agent.ask("get_available_dates", project_id=pid)
     for attempt in range(12):
         if reply.body.get("available_dates"):
             dates = reply.body["available_dates"]
-            reply = agent.call("get_time_slots", project_id=pid, date=dates[(index + attempt) % len(dates)])
+            reply = agent.ask("get_time_slots", project_id=pid, date=dates[(index + attempt) % len(dates)])
         if "available_times" in reply.body:
             times = reply.body["available_times"]
-            reply = agent.call(
+            reply = agent.ask(
                 "confirm_appointment",
                 project_id=pid,
                 date=reply.body["date"],

@@ -45,6 +45,15 @@ class AgentClient:
         )
         return self.send(event)
 
+    def ask(self, operation: str, *, tries: int = 10, **parameters: Any) -> Reply:
+        """`call`, asked again while the answer is "still working", as the agent does."""
+        reply = self.call(operation, **parameters)
+        for _ in range(tries - 1):
+            if not reply.body.get("still_working"):
+                break
+            reply = self.call(operation, **parameters)
+        return reply
+
     def send(self, event: Any, group: str | None = None) -> Reply:
         """Any event, well-formed or not, to a group's handler."""
         name = group or (event.get("actionGroup") if isinstance(event, dict) else None) or "scheduling"
