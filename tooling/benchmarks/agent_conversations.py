@@ -5,7 +5,9 @@ whether every failed one says why.
     python tooling/benchmarks/agent_conversations.py [--conversations 200] [--time-scale 1.0]
 
 Each conversation asks for dates, picks one, picks a time and confirms, choosing again when a
-concurrent booking took its pick (at most 12 rounds), as tests/e2e does with 50.
+concurrent booking took its pick (at most 12 rounds), as tests/e2e does with 50. The seeded fake has
+fewer schedulable projects than that: conversations beyond them share projects, so each project ends
+with exactly one booking and the others hear it already has an appointment.
 """
 
 from __future__ import annotations
@@ -60,10 +62,11 @@ def main() -> None:
                 if p.status in SCHEDULABLE_STATUSES and p.category not in NO_AVAILABILITY_CATEGORIES
             ),
             key=lambda p: int(p.project_id),
-        )[: args.conversations]
+        )
+        talks = [(i, projects[i % len(projects)]) for i in range(args.conversations)]
         started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=len(projects)) as pool:
-            outcomes = Counter(pool.map(lambda ip: converse(stack, ip[1], ip[0]), enumerate(projects)))
+        with ThreadPoolExecutor(max_workers=len(talks)) as pool:
+            outcomes = Counter(pool.map(lambda ip: converse(stack, ip[1], ip[0]), talks))
         wall = time.perf_counter() - started
         executions = stack.executions()
         statuses = Counter(e["status"] for e in executions)
@@ -72,7 +75,9 @@ def main() -> None:
             for e in executions
             if e["status"] == "FAILED"
         ]
-        print(f"{len(projects)} concurrent conversations: {wall:.1f} s wall")
+        booked = {p.project_id for _, p in talks if p.status == "Scheduled"}
+        print(f"{len(talks)} concurrent conversations over {len({p.project_id for _, p in talks})} projects")
+        print(f"wall time: {wall:.1f} s; projects booked once each: {len(booked)}")
         print(f"outcomes: {dict(outcomes)}")
         print(f"executions: {dict(statuses)}")
         print(f"failed executions without a cause: {sum(1 for f in failed if not f.get('cause'))}")
