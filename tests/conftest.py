@@ -43,7 +43,7 @@ def _clean_environment() -> Iterator[None]:
     os.environ.update(saved)
 
 
-# --- for folders whose conftest provides a `stack` (a LocalStack): workflow, e2e ---------------------
+# --- for folders whose conftest provides a `stack` (a EmbeddedStack): workflow, e2e ---------------------
 
 
 @pytest.fixture

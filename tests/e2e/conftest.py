@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from scheduling_tooling.agent_client import AgentClient
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 
 # Wall-clock bounds on things that will answer, generous so a busy machine cannot trip them; the
 # engine's own time is manual (nothing times out until a test calls stack.advance()).
@@ -19,15 +19,15 @@ ANSWER_DEADLINE = 25.0  # the most AgentSettings allows
 
 
 @pytest.fixture(scope="module")
-def local_stack() -> Iterator[LocalStack]:
-    with LocalStack(
+def local_stack() -> Iterator[EmbeddedStack]:
+    with EmbeddedStack(
         manual_time=True, pf360_timeout_seconds=PF360_READ_TIMEOUT, answer_deadline_seconds=ANSWER_DEADLINE
     ) as stack:
         yield stack
 
 
 @pytest.fixture
-def stack(local_stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> LocalStack:
+def stack(local_stack: EmbeddedStack, monkeypatch: pytest.MonkeyPatch) -> EmbeddedStack:
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
     local_stack.answer_deadline_seconds = ANSWER_DEADLINE  # a test may have shortened these
     local_stack.session_timeout_seconds = 1800
@@ -39,7 +39,7 @@ def stack(local_stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> LocalStac
 
 
 @pytest.fixture
-def answer_deadline(stack: LocalStack) -> Callable[[float | None], None]:
+def answer_deadline(stack: EmbeddedStack) -> Callable[[float | None], None]:
     """Set the handlers' answer deadline, as a cold start would read it (None: the generous default)."""
 
     def set_deadline(seconds: float | None) -> None:
@@ -50,12 +50,12 @@ def answer_deadline(stack: LocalStack) -> Callable[[float | None], None]:
 
 
 @pytest.fixture
-def agent(stack: LocalStack) -> AgentClient:
+def agent(stack: EmbeddedStack) -> AgentClient:
     return AgentClient(stack.lambdas.url)
 
 
 @pytest.fixture
-def sfn_calls(stack: LocalStack) -> Iterator[list[str]]:
+def sfn_calls(stack: EmbeddedStack) -> Iterator[list[str]]:
     """Every Step Functions API call the agent handlers make (a botocore hook on their real client)."""
     from agent_actions.services import services
 

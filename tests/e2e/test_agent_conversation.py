@@ -9,7 +9,7 @@ from typing import Any
 
 from pf360_client.fake.data import NO_AVAILABILITY_CATEGORIES, SCHEDULABLE_STATUSES
 from scheduling_tooling.agent_client import AgentClient
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 
 
 def _book(agent: AgentClient, project: str = "12345") -> tuple[dict[str, Any], dict[str, Any]]:
@@ -20,7 +20,7 @@ def _book(agent: AgentClient, project: str = "12345") -> tuple[dict[str, Any], d
     return dates.body, slots.body
 
 
-def test_full_conversation(agent: AgentClient, stack: LocalStack) -> None:
+def test_full_conversation(agent: AgentClient, stack: EmbeddedStack) -> None:
     # Given the documented customer
     projects = agent.call("list_projects")
     assert projects.status == 200
@@ -73,7 +73,7 @@ def test_function_details_events_work_the_same(agent: AgentClient) -> None:
 
 
 def test_another_customers_project_is_denied_with_no_pf360_call_for_it(
-    agent: AgentClient, pf360_calls: Callable[[], list[dict[str, Any]]], stack: LocalStack
+    agent: AgentClient, pf360_calls: Callable[[], list[dict[str, Any]]], stack: EmbeddedStack
 ) -> None:
     # Given project 20000 belongs to someone else
     assert stack.simulator.simulator.model._data.projects["20000"].customer_id != agent.customer_id
@@ -95,7 +95,7 @@ def test_another_customers_project_is_denied_with_no_pf360_call_for_it(
 
 
 def test_identity_comes_from_session_attributes_not_llm_parameters(
-    agent: AgentClient, stack: LocalStack
+    agent: AgentClient, stack: EmbeddedStack
 ) -> None:
     # Given the LLM passes the real owner's ids of project 20000 as parameters
     owner = stack.simulator.simulator.model._data.projects["20000"]
@@ -139,7 +139,7 @@ def test_choice_not_offered_is_reprompted_without_touching_step_functions(
 
 
 def test_double_confirm_books_once(
-    agent: AgentClient, stack: LocalStack, pf360_calls: Callable[[], list[dict[str, Any]]]
+    agent: AgentClient, stack: EmbeddedStack, pf360_calls: Callable[[], list[dict[str, Any]]]
 ) -> None:
     _, slots = _book(agent)
     args = {"project_id": "12345", "date": slots["date"], "time": slots["available_times"][0]}
@@ -163,7 +163,7 @@ def test_concurrent_double_confirm_books_once(
 
 
 def test_agent_retry_after_still_working_picks_the_result_up(
-    stack: LocalStack,
+    stack: EmbeddedStack,
     agent: AgentClient,
     faults: Callable[[dict[str, Any]], None],
     answer_deadline: Callable[[float | None], None],
@@ -183,7 +183,7 @@ def test_agent_retry_after_still_working_picks_the_result_up(
 
 
 def test_a_retried_confirm_after_still_working_never_shows_a_spent_offer(
-    stack: LocalStack,
+    stack: EmbeddedStack,
     agent: AgentClient,
     faults: Callable[[dict[str, Any]], None],
     pf360_calls: Callable[[], list[dict[str, Any]]],
@@ -208,7 +208,7 @@ def test_a_retried_confirm_after_still_working_never_shows_a_spent_offer(
 
 
 def test_starting_over_after_the_session_item_expired_gets_a_new_execution(
-    stack: LocalStack, agent: AgentClient
+    stack: EmbeddedStack, agent: AgentClient
 ) -> None:
     # Given a booking whose session item then expired (its TTL passed; DynamoDB has not deleted it)
     agent.call("get_available_dates", project_id="12345")
@@ -246,7 +246,7 @@ def _throttle_starts(throttles: int) -> Callable[[], None]:
     return lambda: client.meta.events.unregister("before-call.sfn.StartExecution", throttle)
 
 
-def test_a_throttled_start_is_tried_again_in_the_same_call(stack: LocalStack, agent: AgentClient) -> None:
+def test_a_throttled_start_is_tried_again_in_the_same_call(stack: EmbeddedStack, agent: AgentClient) -> None:
     remove = _throttle_starts(1)
     try:
         dates = agent.call("get_available_dates", project_id="12345")
@@ -256,7 +256,7 @@ def test_a_throttled_start_is_tried_again_in_the_same_call(stack: LocalStack, ag
     assert len(stack.executions_of(agent.session_id)) == 1
 
 
-def test_a_start_that_failed_is_started_on_the_next_call(stack: LocalStack, agent: AgentClient) -> None:
+def test_a_start_that_failed_is_started_on_the_next_call(stack: EmbeddedStack, agent: AgentClient) -> None:
     remove = _throttle_starts(3)  # every try of the first call
     try:
         first = agent.call("get_available_dates", project_id="12345")
@@ -268,7 +268,7 @@ def test_a_start_that_failed_is_started_on_the_next_call(stack: LocalStack, agen
     assert len(stack.executions_of(agent.session_id)) == 1
 
 
-def test_expiry_mid_conversation_then_a_fresh_start(stack: LocalStack, agent: AgentClient) -> None:
+def test_expiry_mid_conversation_then_a_fresh_start(stack: EmbeddedStack, agent: AgentClient) -> None:
     # Given a session timeout of 60 s and a customer who was offered dates
     stack.session_timeout_seconds = 60
     stack.export_env()
@@ -283,7 +283,7 @@ def test_expiry_mid_conversation_then_a_fresh_start(stack: LocalStack, agent: Ag
     assert fresh.body["available_dates"]
 
 
-def test_50_conversations_in_parallel_all_book_once(stack: LocalStack) -> None:
+def test_50_conversations_in_parallel_all_book_once(stack: EmbeddedStack) -> None:
     model = stack.simulator.simulator.model
     projects = sorted(
         (

@@ -12,7 +12,7 @@ import pytest
 
 from scheduling_tooling.agent_client import AgentClient, Reply
 from scheduling_tooling.agent_events import api_event, check_answer, function_event
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 
 FULLWIDTH_12345 = "".join(chr(0xFF10 + int(d)) for d in "12345")  # digits to Python's isdigit, not to PF360
 
@@ -124,7 +124,7 @@ def _event(agent: AgentClient, operation: str, **parameters: Any) -> dict[str, A
 )
 def test_bad_event_gets_a_clear_well_formed_answer_and_starts_nothing(
     agent: AgentClient,
-    stack: LocalStack,
+    stack: EmbeddedStack,
     sfn_calls: list[str],
     pf360_calls: Callable[[], list[dict[str, Any]]],
     mutate: Callable[[dict[str, Any]], Any],

@@ -13,14 +13,14 @@ from typing import Any
 
 from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER
 from scheduling_tooling.agent_client import AgentClient
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 
 OTHER_CUSTOMER = "6597832"  # another customer of client 09PF05VD in the seed data
 OTHER_CLIENT = "11PF22QX"  # a client where customer 1645975 does not exist
 NOT_YOURS = "This conversation belongs to someone else"
 
 
-def _pair(stack: LocalStack, customer_id: str, client_id: str) -> tuple[AgentClient, AgentClient]:
+def _pair(stack: EmbeddedStack, customer_id: str, client_id: str) -> tuple[AgentClient, AgentClient]:
     """The owner (the documented customer) and another caller, on one Bedrock session."""
     session_id = f"shared-{uuid.uuid4().hex[:12]}"
     owner = AgentClient(stack.lambdas.url, session_id=session_id)
@@ -38,7 +38,7 @@ def _to_slots(agent: AgentClient) -> dict[str, Any]:
     return slots.body
 
 
-def _item(stack: LocalStack, session_id: str) -> dict[str, Any]:
+def _item(stack: EmbeddedStack, session_id: str) -> dict[str, Any]:
     return dict(
         stack.dynamodb.get_item(
             TableName=stack.resources.table_name, Key={"session_id": {"S": session_id}}, ConsistentRead=True
@@ -51,7 +51,7 @@ def _count(calls: list[dict[str, Any]], operation: str) -> int:
 
 
 def test_stored_confirm_is_not_replayed_to_another_customer(
-    stack: LocalStack, pf360_calls: Callable[[], list[dict[str, Any]]]
+    stack: EmbeddedStack, pf360_calls: Callable[[], list[dict[str, Any]]]
 ) -> None:
     assert (DEMO_CLIENT, OTHER_CUSTOMER) in stack.simulator.simulator.model._data.customers
     # Given customer 1645975 booked project 12345 on a session
@@ -73,7 +73,7 @@ def test_stored_confirm_is_not_replayed_to_another_customer(
 
 
 def test_stored_note_answer_is_not_replayed_to_another_customer(
-    stack: LocalStack, pf360_calls: Callable[[], list[dict[str, Any]]]
+    stack: EmbeddedStack, pf360_calls: Callable[[], list[dict[str, Any]]]
 ) -> None:
     # Given customer 1645975 added a note to project 12345
     owner, other = _pair(stack, OTHER_CUSTOMER, DEMO_CLIENT)
@@ -89,7 +89,7 @@ def test_stored_note_answer_is_not_replayed_to_another_customer(
 
 
 def test_another_client_cannot_continue_the_booking(
-    stack: LocalStack,
+    stack: EmbeddedStack,
     sfn_calls: list[str],
     pf360_calls: Callable[[], list[dict[str, Any]]],
 ) -> None:

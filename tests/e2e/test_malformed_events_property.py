@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from agent_actions import event_shape
 from scheduling_tooling.agent_events import answer_of, check_answer
 from scheduling_tooling.local.lambda_endpoint import LambdaContext
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = 600
@@ -145,7 +145,7 @@ def mutants(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @pytest.fixture
-def aws_calls(stack: LocalStack) -> Iterator[list[str]]:
+def aws_calls(stack: EmbeddedStack) -> Iterator[list[str]]:
     """Every Step Functions and DynamoDB call the agent handlers make (botocore hooks on their clients)."""
     from agent_actions.services import services
 
@@ -167,7 +167,7 @@ def aws_calls(stack: LocalStack) -> Iterator[list[str]]:
 
 
 @pytest.fixture
-def handlers(stack: LocalStack) -> dict[str, Callable[[Any, Any], dict[str, Any]]]:
+def handlers(stack: EmbeddedStack) -> dict[str, Callable[[Any, Any], dict[str, Any]]]:
     from agent_actions.handlers import information, notes, scheduling
 
     return {"scheduling": scheduling.handler, "information": information.handler, "notes": notes.handler}
@@ -183,7 +183,7 @@ def _context(group: str) -> LambdaContext:
 
 
 def test_malformed_events_get_4xx_in_a_valid_envelope_and_start_nothing(
-    stack: LocalStack,
+    stack: EmbeddedStack,
     handlers: dict[str, Callable[[Any, Any], dict[str, Any]]],
     aws_calls: list[str],
     pf360_calls: Callable[[], list[dict[str, Any]]],

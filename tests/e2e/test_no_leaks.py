@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from scheduling_tooling.agent_client import AgentClient
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 from scheduling_tooling.pf360_sim.server import DEFAULT_TOKEN
 
 
 def test_a_conversation_with_faults_leaks_nothing(
-    agent: AgentClient, stack: LocalStack, faults: Any, caplog: pytest.LogCaptureFixture
+    agent: AgentClient, stack: EmbeddedStack, faults: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Given a conversation with a retried fault, a taken slot, a note with private details
     caplog.set_level(logging.DEBUG)
@@ -73,14 +73,14 @@ def test_a_conversation_with_faults_leaks_nothing(
         assert not [p for p in private if p in history]
 
 
-def stack_session(stack: LocalStack, agent: AgentClient) -> dict[str, Any]:
+def stack_session(stack: EmbeddedStack, agent: AgentClient) -> dict[str, Any]:
     item = stack.dynamodb.get_item(
         TableName=stack.resources.table_name, Key={"session_id": {"S": agent.session_id}}, ConsistentRead=True
     )["Item"]
     return {k: next(iter(v.values())) for k, v in item.items()}
 
 
-def _request_ids(stack: LocalStack, agent: AgentClient) -> set[str]:
+def _request_ids(stack: EmbeddedStack, agent: AgentClient) -> set[str]:
     ids = set()
     for execution in stack.executions_of(agent.session_id):
         for event in stack.sfn.get_execution_history(executionArn=execution["executionArn"])["events"]:

@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 
 from scheduling_tooling.agent_client import AgentClient
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 
 
 class SendFaults:
@@ -47,7 +47,7 @@ class SendFaults:
 
 
 @pytest.fixture
-def send_faults(stack: LocalStack) -> Iterator[SendFaults]:
+def send_faults(stack: EmbeddedStack) -> Iterator[SendFaults]:
     from agent_actions.services import services
 
     faults = SendFaults(services().bridge.sfn)
@@ -63,7 +63,7 @@ def _slots(agent: AgentClient) -> dict[str, Any]:
     return slots.body
 
 
-def _step(stack: LocalStack, agent: AgentClient) -> str:
+def _step(stack: EmbeddedStack, agent: AgentClient) -> str:
     item = stack.dynamodb.get_item(
         TableName=stack.resources.table_name, Key={"session_id": {"S": agent.session_id}}, ConsistentRead=True
     )["Item"]
@@ -71,7 +71,7 @@ def _step(stack: LocalStack, agent: AgentClient) -> str:
 
 
 def test_failed_resume_hand_over_never_strands_the_session(
-    stack: LocalStack, agent: AgentClient, send_faults: SendFaults
+    stack: EmbeddedStack, agent: AgentClient, send_faults: SendFaults
 ) -> None:
     # Given the customer picks a date and Step Functions cannot be reached once
     dates = agent.call("get_available_dates", project_id="12345").body["available_dates"]
@@ -84,7 +84,7 @@ def test_failed_resume_hand_over_never_strands_the_session(
 
 
 def test_a_hand_over_failing_on_every_try_is_given_back_and_the_next_call_books(
-    stack: LocalStack,
+    stack: EmbeddedStack,
     agent: AgentClient,
     send_faults: SendFaults,
     pf360_calls: Callable[[], list[dict[str, Any]]],
@@ -109,7 +109,7 @@ def test_a_hand_over_failing_on_every_try_is_given_back_and_the_next_call_books(
 
 
 def test_after_a_failed_hand_over_the_customer_can_start_over(
-    stack: LocalStack, agent: AgentClient, send_faults: SendFaults
+    stack: EmbeddedStack, agent: AgentClient, send_faults: SendFaults
 ) -> None:
     # Given a hand-over that failed on every try
     dates = agent.call("get_available_dates", project_id="12345").body["available_dates"]
@@ -123,7 +123,7 @@ def test_after_a_failed_hand_over_the_customer_can_start_over(
 
 
 def test_a_hand_over_whose_answer_was_lost_is_delivered_not_an_error(
-    stack: LocalStack, agent: AgentClient, send_faults: SendFaults
+    stack: EmbeddedStack, agent: AgentClient, send_faults: SendFaults
 ) -> None:
     # Given the choice reaches Step Functions but the answer to SendTaskSuccess is lost
     dates = agent.call("get_available_dates", project_id="12345").body["available_dates"]
@@ -136,7 +136,7 @@ def test_a_hand_over_whose_answer_was_lost_is_delivered_not_an_error(
     assert len(stack.executions_of(agent.session_id)) == 1
 
 
-def test_a_failing_hand_over_is_retried_by_the_bridge_alone(stack: LocalStack, agent: AgentClient) -> None:
+def test_a_failing_hand_over_is_retried_by_the_bridge_alone(stack: EmbeddedStack, agent: AgentClient) -> None:
     from agent_actions.services import services
 
     # Given Step Functions unreachable below botocore's own retry loop (where a real network fails)

@@ -14,7 +14,7 @@ import pytest
 
 from pf360_client import build_client
 from scheduling_tooling.agent_client import AgentClient
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 
 PROD_WRITES_OFF = {
     "API_ENVIRONMENT": "prod",
@@ -40,7 +40,7 @@ def _prod_with_writes_off(monkeypatch: pytest.MonkeyPatch, *, agent: bool, steps
 
 
 def test_booking_by_chat_is_refused_up_front_when_prod_writes_are_off(
-    stack: LocalStack,
+    stack: EmbeddedStack,
     agent: AgentClient,
     monkeypatch: pytest.MonkeyPatch,
     sfn_calls: list[str],
@@ -67,7 +67,7 @@ def test_booking_by_chat_is_refused_up_front_when_prod_writes_are_off(
 
 
 def test_a_confirm_the_deployment_refuses_never_says_booked(
-    stack: LocalStack,
+    stack: EmbeddedStack,
     agent: AgentClient,
     monkeypatch: pytest.MonkeyPatch,
     pf360_calls: Callable[[], list[dict[str, Any]]],
@@ -88,7 +88,7 @@ def test_a_confirm_the_deployment_refuses_never_says_booked(
 
 
 def test_a_reschedule_is_refused_up_front_when_only_cancel_is_off(
-    stack: LocalStack, agent: AgentClient, monkeypatch: pytest.MonkeyPatch, sfn_calls: list[str]
+    stack: EmbeddedStack, agent: AgentClient, monkeypatch: pytest.MonkeyPatch, sfn_calls: list[str]
 ) -> None:
     # Given prod with confirms on but cancels off (a reschedule PF360 will not move in one go releases
     # the old appointment first: it could fail only after the customer picked a time)

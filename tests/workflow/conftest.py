@@ -14,7 +14,7 @@ import requests
 
 from booking_bridge import BookingBridge
 from scheduling_tooling.local.conversation import Conversation
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 from session_store import SessionStore
 
 # Generous: a wall-clock bound on a call that will answer, never a timeout the engine keeps.
@@ -22,13 +22,13 @@ PF360_READ_TIMEOUT = 30.0
 
 
 @pytest.fixture(scope="module")
-def local_stack() -> Iterator[LocalStack]:
-    with LocalStack(manual_time=True, pf360_timeout_seconds=PF360_READ_TIMEOUT) as stack:
+def local_stack() -> Iterator[EmbeddedStack]:
+    with EmbeddedStack(manual_time=True, pf360_timeout_seconds=PF360_READ_TIMEOUT) as stack:
         yield stack
 
 
 @pytest.fixture
-def stack(local_stack: LocalStack) -> LocalStack:
+def stack(local_stack: EmbeddedStack) -> EmbeddedStack:
     local_stack.export_env()  # the per-test environment reset removed it
     local_stack.use_own_time()
     sim = local_stack.simulator.url
@@ -38,15 +38,15 @@ def stack(local_stack: LocalStack) -> LocalStack:
 
 
 @pytest.fixture
-def store(stack: LocalStack) -> SessionStore:
+def store(stack: EmbeddedStack) -> SessionStore:
     return SessionStore(stack.resources.table_name, clock=stack.clock.now)
 
 
 @pytest.fixture
-def bridge(stack: LocalStack, store: SessionStore) -> BookingBridge:
+def bridge(stack: EmbeddedStack, store: SessionStore) -> BookingBridge:
     return BookingBridge(store, stack.sfn, stack.state_machine_arn, timeout_seconds=1800)
 
 
 @pytest.fixture
-def conversation(stack: LocalStack, bridge: BookingBridge, store: SessionStore) -> Conversation:
+def conversation(stack: EmbeddedStack, bridge: BookingBridge, store: SessionStore) -> Conversation:
     return Conversation(stack, bridge, store)

@@ -9,14 +9,14 @@ from concurrent.futures import ThreadPoolExecutor
 from booking_bridge import BookingBridge
 from pf360_client.fake.data import NO_AVAILABILITY_CATEGORIES, SCHEDULABLE_STATUSES
 from scheduling_tooling.local.conversation import Conversation
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 from session_store import SessionStore
 
 CONVERSATIONS = 100
 
 
 def test_100_concurrent_executions_all_complete_with_nothing_lost(
-    stack: LocalStack, bridge: BookingBridge, store: SessionStore
+    stack: EmbeddedStack, bridge: BookingBridge, store: SessionStore
 ) -> None:
     # Given 100 schedulable projects, each with its own customer session (on the manual clock no
     # task timeout can fire, however long a busy step Lambda takes)

@@ -12,7 +12,7 @@ from booking_bridge import BookingBridge
 from pf360_client.fake.data import DEMO_CLIENT
 from scheduling_tooling.local.clock import TIMEOUT
 from scheduling_tooling.local.conversation import Conversation
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 from scheduling_tooling.pf360_sim.server import DEFAULT_TOKEN
 from session_store import SessionStore
 
@@ -70,7 +70,7 @@ def test_permanent_errors_are_not_retried(conversation: Conversation, faults: An
     assert conversation.finished()["error"] == "PF360NotFound"
 
 
-def test_wait_expires_with_the_session(stack: LocalStack, store: SessionStore) -> None:
+def test_wait_expires_with_the_session(stack: EmbeddedStack, store: SessionStore) -> None:
     # Given a session timeout of 60 s and a customer who walks away
     short = BookingBridge(store, stack.sfn, stack.state_machine_arn, timeout_seconds=60)
     conversation = Conversation(stack, short, store)
@@ -212,7 +212,7 @@ def _until(condition: Any, what: str, within: float = 60) -> None:
 
 
 def test_failures_without_a_cause_still_record_one(
-    stack: LocalStack, conversation: Conversation, faults: Any
+    stack: EmbeddedStack, conversation: Conversation, faults: Any
 ) -> None:
     # Given a step Lambda stuck on a PF360 call (held by the simulator)
     faults({"get_available_dates": [{"kind": "hold", "seconds": 120, "times": 1}]})

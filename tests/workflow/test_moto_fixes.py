@@ -9,7 +9,7 @@ staying final), 4 the start-up race, 5 thread pruning, 6 time control (Wait, ret
 7 boto3 client cache, 8 parsing the ASL once per definition, 9 DynamoDB item operations serialised,
 10 the lock-free account backend lookup, 11 heap keys made under a lock.
 
-The scenarios use tiny inline state machines on moto's engine (no Lambda, no LocalStack): Pass/Wait
+The scenarios use tiny inline state machines on moto's engine (no Lambda, no EmbeddedStack): Pass/Wait
 states, aws-sdk DynamoDB tasks, and `putItem.waitForTaskToken` callback tasks that park on their token.
 """
 

@@ -21,10 +21,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from pf360_client.fake.data import NO_AVAILABILITY_CATEGORIES, SCHEDULABLE_STATUSES, Project
 from scheduling_tooling.agent_client import AgentClient
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 
 
-def converse(stack: LocalStack, project: Project, index: int) -> str:
+def converse(stack: EmbeddedStack, project: Project, index: int) -> str:
     agent = AgentClient(stack.lambdas.url, customer_id=project.customer_id, client_id=project.client_id)
     pid = project.project_id
     reply = agent.ask("get_available_dates", project_id=pid)
@@ -53,7 +53,7 @@ def main() -> None:
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
     logging.disable(logging.WARNING)  # one log line per step is noise here
 
-    with LocalStack(time_scale=args.time_scale) as stack:
+    with EmbeddedStack(time_scale=args.time_scale) as stack:
         model = stack.simulator.simulator.model
         projects = sorted(
             (

@@ -19,11 +19,11 @@ from concurrent.futures import ThreadPoolExecutor
 from booking_bridge import BookingBridge
 from pf360_client.fake.data import NO_AVAILABILITY_CATEGORIES, SCHEDULABLE_STATUSES
 from scheduling_tooling.local.conversation import Conversation
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 from session_store import SessionStore
 
 
-def _projects(stack: LocalStack) -> list[tuple[str, str, str]]:
+def _projects(stack: EmbeddedStack) -> list[tuple[str, str, str]]:
     model = stack.simulator.simulator.model
     return sorted(
         (p.project_id, p.customer_id, p.client_id)
@@ -33,7 +33,7 @@ def _projects(stack: LocalStack) -> list[tuple[str, str, str]]:
 
 
 def _book(
-    stack: LocalStack,
+    stack: EmbeddedStack,
     bridge: BookingBridge,
     store: SessionStore,
     project: tuple[str, str, str],
@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--concurrent", type=int, default=100)
     args = parser.parse_args()
 
-    with LocalStack(time_scale=1.0) as stack:
+    with EmbeddedStack(time_scale=1.0) as stack:
         store = SessionStore(stack.resources.table_name)
         bridge = BookingBridge(store, stack.sfn, stack.state_machine_arn)
         projects = _projects(stack)

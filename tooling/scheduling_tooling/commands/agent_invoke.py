@@ -54,10 +54,10 @@ def _lambda_endpoint() -> Iterator[str]:
     if os.environ.get("AWS_ENDPOINT_URL_LAMBDA"):
         yield os.environ["AWS_ENDPOINT_URL_LAMBDA"]  # the stack `scheduling local up` serves
         return
-    from scheduling_tooling.local.stack import LocalStack
+    from scheduling_tooling.local.stack import EmbeddedStack
 
     # The handlers run in this process: keep their logs and metrics off the printed answers.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    with LocalStack() as stack:
+    with EmbeddedStack() as stack:
         yield stack.lambdas.url

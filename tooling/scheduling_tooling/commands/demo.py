@@ -15,7 +15,7 @@ import warnings
 from typing import Any
 
 from scheduling_tooling.agent_client import AgentClient
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class Agent:
     """Plays the Bedrock agent and prints what it sends and reads."""
 
-    def __init__(self, stack: LocalStack) -> None:
+    def __init__(self, stack: EmbeddedStack) -> None:
         self.client = AgentClient(stack.lambdas.url, session_id=f"demo-{uuid.uuid4().hex[:12]}")
         self.session_id = self.client.session_id
         self.unexpected = 0
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"  # EMF lines on stdout would interleave the dialogue
     started = time.perf_counter()
-    with LocalStack(time_scale=1.0) as stack:
+    with EmbeddedStack(time_scale=1.0) as stack:
         agent = Agent(stack)
         print(f"Customer 1645975 of client 09PF05VD talks to the agent (session {agent.session_id}).")
         _conversation(agent, args.project)
@@ -77,7 +77,7 @@ def _conversation(agent: Agent, project: str) -> None:
     agent.say("get_available_dates", expect=403, project_id="20000")  # another customer's project
 
 
-def _timeline(stack: LocalStack, session_id: str) -> None:
+def _timeline(stack: EmbeddedStack, session_id: str) -> None:
     from booking_bridge.bridge import execution_name
 
     suffix = execution_name(session_id, "0", "x", 0).rsplit("-", 1)[1]

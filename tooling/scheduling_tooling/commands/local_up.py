@@ -11,7 +11,7 @@ import signal
 import threading
 from typing import Any
 
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    stack = LocalStack(
+    stack = EmbeddedStack(
         serve_api=True,
         api_port=args.port,
         lambda_port=args.lambda_port,

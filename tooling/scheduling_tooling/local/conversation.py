@@ -11,7 +11,7 @@ from typing import Any
 
 from booking_bridge import BookingBridge
 from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER
-from scheduling_tooling.local.stack import LocalStack
+from scheduling_tooling.local.stack import EmbeddedStack
 from session_store import Session, SessionStore
 
 
@@ -19,7 +19,7 @@ from session_store import Session, SessionStore
 class Conversation:
     """One customer session driving one booking execution, the way the agent handlers will."""
 
-    stack: LocalStack
+    stack: EmbeddedStack
     bridge: BookingBridge
     store: SessionStore
     customer_id: str = DEMO_CUSTOMER

@@ -3,7 +3,7 @@ Manager from moto, a local Lambda endpoint running our step handlers in-process,
 simulator. No Docker, no AWS account. Deployed the way Terraform deploys to AWS: same names, same
 placeholders (statemachines/resources.json), same table key schema, GSI and TTL.
 
-    with LocalStack(manual_time=True) as stack:   # tests: engine time moves only on stack.advance()
+    with EmbeddedStack(manual_time=True) as stack:   # tests: engine time moves only on stack.advance()
         stack.sfn.start_execution(...)
         stack.advance(1800)                          # every wait for the customer times out
 
@@ -37,7 +37,7 @@ _FAKE_AWS = {
 }
 
 
-class LocalStack:
+class EmbeddedStack:
     def __init__(
         self,
         *,
@@ -71,7 +71,7 @@ class LocalStack:
 
     # --- lifecycle ------------------------------------------------------------------------------
 
-    def start(self) -> LocalStack:
+    def start(self) -> EmbeddedStack:
         from moto import mock_aws
 
         moto_fixes.apply()
@@ -107,7 +107,7 @@ class LocalStack:
             else:
                 os.environ[name] = value
 
-    def __enter__(self) -> LocalStack:
+    def __enter__(self) -> EmbeddedStack:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
