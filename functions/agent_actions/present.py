@@ -50,10 +50,9 @@ def project_summary(project: Project) -> dict[str, Any]:
 
 
 _NOTICES = {
-    "slot_taken": "The time you picked was just taken by someone else.",
-    "no_slots_on_date": "That date has no free times left.",
-    "choice_not_offered": "That choice was not one of the options offered.",
-    "dates_refreshed": "The available dates have changed.",
+    "PF360SlotUnavailable": "The time you picked was just taken by someone else.",
+    "NoSlotsOnDate": "That date has no free times left.",
+    "ChoiceNotOffered": "That choice was not one of the options offered.",
 }
 
 
@@ -123,7 +122,6 @@ def outcome_answer(session: Session, name: str) -> Answer:
             "This booking timed out because it waited too long. Ask me for available dates to start again.",
             {"expired": True},
         ),
-        "abandoned": (200, "That booking was replaced by a newer one.", {}),
         "reschedule_failed": (
             200,
             f"I couldn't move the appointment for your {name}; your original appointment is kept.",
@@ -167,7 +165,7 @@ _FAILURES = {
     "PF360Timeout": (504, "The scheduling system took too long to answer. Please try again."),
     "PF360Unavailable": (503, "The scheduling system is unavailable right now. Please try again shortly."),
     "PF360NotFound": (404, "I could not find that project in the scheduling system."),
-    "Booking.NotScheduled": (400, "That project has no appointment to change."),
+    "NothingToReschedule": (400, "That project has no appointment to change."),
 }
 
 

@@ -3,21 +3,20 @@ the PF360 client, the session store, the booking bridge and the idempotency stor
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
 import boto3
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from botocore.config import Config
+from pydantic import Field
 
 from booking_bridge import BookingBridge
 from pf360_client import PF360Client, build_client
-from pf360_client.errors import SettingsError
+from pf360_client.settings import EnvSettings, seconds
 from session_store import SessionStore
 
 # The handlers answer within ANSWER_DEADLINE_SECONDS: botocore's defaults (60 s timeouts, legacy
@@ -27,44 +26,14 @@ AWS_CALLS = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standar
 BRIDGE_CALLS = Config(connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 1})
 
 
-@dataclass(frozen=True)
-class AgentSettings:
-    sessions_table: str
-    idempotency_table: str
-    state_machine_arn: str
-    session_timeout_seconds: int = 1800
-    answer_deadline_seconds: float = 8.0
+class AgentSettings(EnvSettings):
+    """The agent handlers' own settings (the PF360 client reads `pf360_client.Settings`)."""
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> AgentSettings:
-        env = os.environ if env is None else env
-        problems = [
-            f"{name} is required"
-            for name in ("DYNAMODB_TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "STATE_MACHINE_ARN")
-            if not env.get(name)
-        ]
-        numbers: dict[str, float] = {}
-        for name, default, low, high in (
-            ("SESSION_TIMEOUT_SECONDS", 1800, 60, 86400),
-            ("ANSWER_DEADLINE_SECONDS", 8, 0.1, 25),
-        ):
-            raw = env.get(name) or str(default)
-            try:
-                numbers[name] = float(raw)
-            except ValueError:
-                problems.append(f"{name}={raw!r} is not a number")
-                continue
-            if not low <= numbers[name] <= high:
-                problems.append(f"{name}={raw!r} must be between {low} and {high}")
-        if problems:
-            raise SettingsError(problems)
-        return cls(
-            env["DYNAMODB_TABLE_NAME"],
-            env["IDEMPOTENCY_TABLE_NAME"],
-            env["STATE_MACHINE_ARN"],
-            int(numbers["SESSION_TIMEOUT_SECONDS"]),
-            numbers["ANSWER_DEADLINE_SECONDS"],
-        )
+    sessions_table: str = Field(alias="DYNAMODB_TABLE_NAME", description="the sessions table name")
+    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE_NAME", description="the idempotency table name")
+    state_machine_arn: str = Field(alias="STATE_MACHINE_ARN", description="the booking state machine's ARN")
+    session_timeout_seconds: int = seconds("SESSION_TIMEOUT_SECONDS", 1800, 60, 86400)
+    answer_deadline_seconds: float = seconds("ANSWER_DEADLINE_SECONDS", 8.0, 0.1, 25)
 
 
 class Services:

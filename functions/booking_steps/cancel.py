@@ -1,16 +1,27 @@
-"""Task "Cancel Appointment" (also "Release Old Appointment" in a non-atomic reschedule)."""
+"""Task "Cancel Appointment" (and "Release Old Appointment" in a non-atomic reschedule).
+
+PF360 answers a cancel of a project with no appointment with a validation error: that is what a
+retried cancel whose first try landed sees, so the appointment is checked before failing."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from booking_steps.booking import outcome
 from booking_steps.runtime import client, step
+from pf360_client.errors import PF360ValidationError
 
 
-@step("cancel")
+@step("cancel", output="outcome")
 def _cancel(event: dict[str, Any]) -> dict[str, Any]:
-    client().cancel_appointment(event["client_id"], event["project_id"])
-    return {"cancelled": True}
+    booking = event["booking"]
+    pf360, cid, pid = client(), booking["client_id"], booking["project_id"]
+    try:
+        pf360.cancel_appointment(cid, pid)
+    except PF360ValidationError:
+        if pf360.get_appointment_status(cid, booking["customer_id"], pid).scheduled:
+            raise
+    return outcome("cancelled")
 
 
 handler = _cancel

@@ -1,24 +1,36 @@
 """Task "Restore Original Appointment": the compensation of a reschedule that released the old
-appointment and then failed to book the new one. Books the original date and time again."""
+appointment and then could not book the new one. Books the original date and time again; the
+booking ends `reschedule_failed`, with the error that stopped the new one.
+
+A restore that fails is checked against PF360 first (its answer may have been lost after it landed);
+only a restore that did not happen propagates, and the state machine escalates to a person."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from booking_steps.booking import outcome
 from booking_steps.runtime import client, step
-from pf360_client.errors import PF360SlotUnavailable
+from pf360_client.errors import PF360Error, PF360SlotUnavailable
 
 
-@step("restore_appointment")
+@step("restore_appointment", output="outcome")
 def _restore(event: dict[str, Any]) -> dict[str, Any]:
-    pf360 = client()
-    cid, pid, day, slot = event["client_id"], event["project_id"], event["date"], event["slot"]
-    offer = pf360.get_available_dates(cid, pid, start=day, end=day)
-    slots = pf360.get_time_slots(cid, pid, day, offer.request_id)
-    if slot not in slots.slots:
-        raise PF360SlotUnavailable("the original slot is no longer free", operation="restore_appointment")
-    done = pf360.confirm_appointment(cid, pid, day, slot, offer.request_id)
-    return {"confirmation_number": done.confirmation_number or "", "date": done.date, "time": done.time}
+    booking = event["booking"]
+    pf360, cid, pid = client(), booking["client_id"], booking["project_id"]
+    day, slot = booking["offer"]["original"]["date"], booking["offer"]["original"]["slot"]
+    try:
+        offer = pf360.get_available_dates(cid, pid, start=day, end=day)
+        if slot not in pf360.get_time_slots(cid, pid, day, offer.request_id).slots:
+            raise PF360SlotUnavailable("the original slot is no longer free", operation="restore_appointment")
+        pf360.confirm_appointment(cid, pid, day, slot, offer.request_id)
+    except PF360Error:
+        now = pf360.get_appointment_status(cid, booking["customer_id"], pid)
+        if not (now.scheduled and (now.date, now.start_time) == (day, slot)):
+            raise
+    why = booking.get("error") or {}
+    return outcome("reschedule_failed", error=why.get("Error"), cause=json.dumps(why) if why else None)
 
 
 handler = _restore

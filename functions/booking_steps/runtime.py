@@ -1,5 +1,6 @@
 """What every step Lambda shares: the PF360 client (built once per container), logging, and the
-contract check of its input and output against schemas/workflow/v1/step_<name>.*.json.
+contract check of its input (schemas/workflow/v1/step_input.json: the booking's execution state) and of
+what it returns (offer.json or outcome.json).
 
 Steps let the typed PF360 errors propagate: Lambda reports the class name as `errorType` and the
 state machine's Retry/Catch match it. A malformed step input raises `StepInputError` (permanent).
@@ -42,24 +43,27 @@ def reset_client(new: PF360Client | None = None) -> None:
     _client = new
 
 
-def step(name: str) -> Callable[[Callable[[dict[str, Any]], dict[str, Any]]], Handler]:
-    """Wrap a step function `fn(event) -> result` as a Lambda handler with contract checks."""
+def step(name: str, *, output: str) -> Callable[[Callable[[dict[str, Any]], dict[str, Any]]], Handler]:
+    """Wrap a step function `fn(event) -> result` as a Lambda handler: its input checked against
+    schemas/workflow/v1/step_input.json, its result against `<output>.json` (offer or outcome)."""
 
     def wrap(fn: Callable[[dict[str, Any]], dict[str, Any]]) -> Handler:
         @functools.wraps(fn)
         def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            booking = event.get("booking") if isinstance(event, dict) else None
+            booking = booking if isinstance(booking, dict) else {}
             logger.append_keys(
                 step=name,
-                session_id=event.get("session_id") if isinstance(event, dict) else None,
-                project_id=event.get("project_id") if isinstance(event, dict) else None,
+                session_id=booking.get("session_id"),
+                project_id=booking.get("project_id"),
                 execution=event.get("execution") if isinstance(event, dict) else None,
             )
             try:
-                contract.check(f"step_{name}.input.json", event, family="workflow")
+                contract.check("step_input.json", event, family="workflow")
             except contract.ContractViolation as violation:
                 raise StepInputError("; ".join(violation.problems)) from None
             result = fn(event)
-            contract.check(f"step_{name}.output.json", result, family="workflow")
+            contract.check(f"{output}.json", result, family="workflow")
             logger.info("step done")
             return result
 

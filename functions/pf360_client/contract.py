@@ -79,6 +79,11 @@ def validator(file_name: str, family: str = "pf360") -> Any:
     return _Validator(by_file[file_name], registry=registry)
 
 
+def document(file_name: str, family: str = "pf360") -> dict[str, Any]:
+    """A schema as written: code that derives a vocabulary from it (the session item's steps) reads it."""
+    return _registry(family)[1][file_name]
+
+
 def schema_names(family: str = "pf360") -> list[str]:
     return sorted(_registry(family)[1])
 

@@ -1,6 +1,8 @@
-"""Client settings, read from the environment once at cold start and validated with clear errors.
+"""Settings, read from the environment once at cold start and validated with clear errors.
 
-Every problem is collected and reported together, so one deploy fixes them all.
+One `EnvSettings` model per deployable: a field per variable, named by its alias. Every problem is
+reported together in one `SettingsError` (one deploy fixes them all), naming the variable and what it
+allows; a value that may hold a secret is never echoed.
 """
 
 from __future__ import annotations
@@ -10,139 +12,152 @@ import os
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import Annotated, Any, Final, Literal, Self
 from urllib.parse import urlsplit
 
+from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 from requests.models import PreparedRequest
 from urllib3.util import parse_url
 
 from pf360_client.errors import SettingsError
 
-USE_MOCK_API = "USE_MOCK_API"
-API_ENVIRONMENT = "API_ENVIRONMENT"
-API_BASE_URL = "API_BASE_URL"
-API_TIMEOUT = "API_TIMEOUT"
-API_CONNECT_TIMEOUT = "API_CONNECT_TIMEOUT"
-ENABLE_REAL_CONFIRM = "ENABLE_REAL_CONFIRM"
-ENABLE_REAL_CANCEL = "ENABLE_REAL_CANCEL"
-PF360_CREDENTIALS_SECRET = "PF360_CREDENTIALS_SECRET"  # noqa: S105 - an env var name
-PF360_CREDENTIALS_MAX_AGE = "PF360_CREDENTIALS_MAX_AGE"
-WEATHER_API_URL = "WEATHER_API_URL"
-PF360_MOCK_SEED = "PF360_MOCK_SEED"
+USE_MOCK_API: Final = "USE_MOCK_API"
+API_ENVIRONMENT: Final = "API_ENVIRONMENT"
+API_BASE_URL: Final = "API_BASE_URL"
+API_TIMEOUT: Final = "API_TIMEOUT"
+API_CONNECT_TIMEOUT: Final = "API_CONNECT_TIMEOUT"
+ENABLE_REAL_CONFIRM: Final = "ENABLE_REAL_CONFIRM"
+ENABLE_REAL_CANCEL: Final = "ENABLE_REAL_CANCEL"
+PF360_CREDENTIALS_SECRET: Final = "PF360_CREDENTIALS_SECRET"  # noqa: S105 - an env var name
+PF360_CREDENTIALS_MAX_AGE: Final = "PF360_CREDENTIALS_MAX_AGE"
+WEATHER_API_URL: Final = "WEATHER_API_URL"
+PF360_MOCK_SEED: Final = "PF360_MOCK_SEED"
 
-BASE_URLS = {
+Environment = Literal["dev", "staging", "prod"]
+BASE_URLS: dict[Environment, str] = {
     "dev": "https://api-cx-portal.dev.projectsforce.com",
     "staging": "https://api-cx-portal.staging.projectsforce.com",
     "prod": "https://api-cx-portal.projectsforce.com",
 }
-_TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off"}
+_WORDS = dict.fromkeys(("true", "1", "yes", "on"), True) | dict.fromkeys(("false", "0", "no", "off"), False)
+Flag = Annotated[  # one of _WORDS, then strictly a bool: pydantic's own "y", "t", "n", "f" are refused
+    bool,
+    Field(strict=True, description="true or false (or 1/0, yes/no, on/off)"),
+    BeforeValidator(lambda value: _WORDS.get(value.lower(), value) if isinstance(value, str) else value),
+]
 
 
-@dataclass(frozen=True)
-class Settings:
-    use_mock_api: bool = True
-    api_environment: str = "dev"
-    base_url: str = BASE_URLS["dev"]
-    read_timeout: float = 10.0
-    connect_timeout: float = 3.05
-    enable_real_confirm: bool = False
-    enable_real_cancel: bool = False
-    credentials_secret: str | None = None
-    credentials_max_age: int = 300
-    weather_url: str | None = None
-    mock_seed: int = 1645975
+def seconds(name: str, default: float, low: float, high: float) -> Any:
+    """A field read from `name`: a finite number of seconds in [low, high], whole if `default` is."""
+    allowed = f"{'a whole' if isinstance(default, int) else 'a'} number of seconds from {low:g} to {high:g}"
+    return Field(default, alias=name, ge=low, le=high, allow_inf_nan=False, description=allowed)
+
+
+class EnvSettings(BaseSettings):
+    """Immutable settings built by `from_env`. A field with repr=False is never shown, not even in errors."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, frozen=True, hide_input_in_errors=True)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        problems: list[str] = []
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
+        """Read `environ` (default: os.environ): values stripped, a blank one counts as unset."""
+        try:
+            return cls.model_validate(_Environ(cls, os.environ if environ is None else environ)())
+        except ValidationError as error:  # `from None` keeps its inputs out of tracebacks and logs
+            raise SettingsError([cls._problem(detail) for detail in error.errors()]) from None
 
-        def flag(name: str, default: bool) -> bool:
-            raw = env.get(name)
-            if raw is None or raw.strip() == "":
-                return default
-            if raw.strip().lower() in _TRUE:
-                return True
-            if raw.strip().lower() in _FALSE:
-                return False
-            problems.append(f"{name}={raw!r} is not a boolean (use true or false)")
-            return default
+    @classmethod
+    def _problem(cls, detail: ErrorDetails) -> str:
+        if detail["type"] == "value_error":  # a rule below, with its own message
+            return str(detail["ctx"]["error"])
+        name = str(detail["loc"][0])
+        field = next(field for field in cls.model_fields.values() if field.alias == name)
+        if detail["type"] == "missing":
+            return f"{name} ({field.description}) is required"
+        shown = f"={detail['input']!r}" if field.repr else ""
+        return f"{name}{shown} must be {field.description}"
 
-        def number(name: str, default: float, low: float, high: float) -> float:
-            raw = env.get(name)
-            if raw is None or raw.strip() == "":
-                return default
-            try:
-                value = float(raw)
-            except ValueError:
-                problems.append(f"{name}={raw!r} is not a number of seconds")
-                return default
-            if not low <= value <= high:
-                problems.append(f"{name}={raw!r} must be between {low:g} and {high:g} seconds")
-            return value
 
-        use_mock = flag(USE_MOCK_API, True)
-        environment = env.get(API_ENVIRONMENT, "dev").strip().lower() or "dev"
-        if environment not in BASE_URLS:
-            problems.append(f"{API_ENVIRONMENT}={environment!r} must be one of {', '.join(BASE_URLS)}")
-            environment = "dev"
-        raw_mock = (env.get(USE_MOCK_API) or "").strip()
-        if environment == "prod" and (not raw_mock or raw_mock.lower() in _TRUE):
-            # Production never falls back to the fake, not even by forgetting a variable.
-            shown = f"={raw_mock!r}" if raw_mock else " unset"
-            problems.append(f"{USE_MOCK_API}{shown}: {API_ENVIRONMENT}=prod requires {USE_MOCK_API}=false")
-        base_url = (env.get(API_BASE_URL) or "").strip().rstrip("/") or BASE_URLS[environment]
-        problems += url_problems(API_BASE_URL, base_url)
-        weather_url = (env.get(WEATHER_API_URL) or "").strip().rstrip("/") or None
-        if weather_url:
-            problems += url_problems(WEATHER_API_URL, weather_url)
+class _Environ(EnvSettingsSource):
+    """pydantic-settings' environment source over a given mapping, values stripped, blanks dropped."""
 
-        read_timeout = number(API_TIMEOUT, 10.0, 0.05, 300)
-        connect_timeout = number(API_CONNECT_TIMEOUT, 3.05, 0.05, 60)
-        max_age = number(PF360_CREDENTIALS_MAX_AGE, 300, 0, 86400)
-        real_confirm = flag(ENABLE_REAL_CONFIRM, False)
-        real_cancel = flag(ENABLE_REAL_CANCEL, False)
-        secret = (env.get(PF360_CREDENTIALS_SECRET) or "").strip() or None
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        super().__init__(settings_cls)
 
-        if use_mock:
-            for name, on in ((ENABLE_REAL_CONFIRM, real_confirm), (ENABLE_REAL_CANCEL, real_cancel)):
-                if on:
-                    problems.append(f"{name}=true needs {USE_MOCK_API}=false: mock mode has no real API")
-        elif secret is None:
-            problems.append(
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {name: value.strip() for name, value in self.environ.items() if value.strip()}
+
+
+class Settings(EnvSettings):
+    """The PF360 client's settings, in every deployable that builds a client."""
+
+    use_mock_api: Flag = Field(True, alias=USE_MOCK_API)
+    api_environment: Annotated[Environment, BeforeValidator(str.lower)] = Field(
+        "dev", alias=API_ENVIRONMENT, description=f"one of {', '.join(BASE_URLS)}"
+    )
+    base_url: str = Field("", alias=API_BASE_URL)  # unset: BASE_URLS[api_environment]
+    read_timeout: float = seconds(API_TIMEOUT, 10.0, 0.05, 300)
+    connect_timeout: float = seconds(API_CONNECT_TIMEOUT, 3.05, 0.05, 60)
+    enable_real_confirm: Flag = Field(False, alias=ENABLE_REAL_CONFIRM)
+    enable_real_cancel: Flag = Field(False, alias=ENABLE_REAL_CANCEL)
+    credentials_secret: str | None = Field(None, alias=PF360_CREDENTIALS_SECRET, repr=False)
+    credentials_max_age: int = seconds(PF360_CREDENTIALS_MAX_AGE, 300, 0, 86400)
+    weather_url: str | None = Field(None, alias=WEATHER_API_URL)  # unset: deterministic fake forecasts
+    mock_seed: int = Field(1645975, alias=PF360_MOCK_SEED, ge=0, description="a non-negative integer")
+
+    # Rules across variables sit on a field declared after the ones they read: `info.data` holds the
+    # fields valid so far, so a rule still runs (and is reported) when an unrelated variable is wrong.
+
+    @field_validator("api_environment")
+    @classmethod
+    def _prod_never_fakes(cls, value: Environment, info: ValidationInfo) -> Environment:
+        if value == "prod" and info.data.get("use_mock_api") is True:
+            raise ValueError(
+                f"{USE_MOCK_API} unset or true: {API_ENVIRONMENT}=prod requires {USE_MOCK_API}=false"
+            )
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str, info: ValidationInfo) -> str:
+        return _url(API_BASE_URL, value.rstrip("/") or BASE_URLS[info.data.get("api_environment", "dev")])
+
+    @field_validator("weather_url")
+    @classmethod
+    def _weather_url(cls, value: str | None) -> str | None:
+        return _url(WEATHER_API_URL, value.rstrip("/")) if value and value.rstrip("/") else None
+
+    @field_validator("enable_real_confirm", "enable_real_cancel")
+    @classmethod
+    def _writes_need_real_mode(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("use_mock_api") is True:
+            name = cls.model_fields[str(info.field_name)].alias
+            raise ValueError(f"{name}=true needs {USE_MOCK_API}=false: mock mode has no real API")
+        return value
+
+    @field_validator("credentials_secret")
+    @classmethod
+    def _real_mode_needs_credentials(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("use_mock_api") is False:
+            raise ValueError(
                 f"{PF360_CREDENTIALS_SECRET} (the Secrets Manager name of the PF360 credentials) "
                 f"is required when {USE_MOCK_API}=false"
             )
-
-        seed_raw = env.get(PF360_MOCK_SEED, "").strip()
-        seed = 1645975
-        if seed_raw:
-            if seed_raw.isascii() and seed_raw.isdigit():
-                seed = int(seed_raw)
-            else:
-                problems.append(f"{PF360_MOCK_SEED}={seed_raw!r} must be a non-negative integer")
-
-        if problems:
-            raise SettingsError(problems)
-        return cls(
-            use_mock_api=use_mock,
-            api_environment=environment,
-            base_url=base_url,
-            read_timeout=read_timeout,
-            connect_timeout=connect_timeout,
-            enable_real_confirm=real_confirm,
-            enable_real_cancel=real_cancel,
-            credentials_secret=secret,
-            credentials_max_age=int(max_age),
-            weather_url=weather_url,
-            mock_seed=seed,
-        )
+        return value
 
     @property
     def timeout(self) -> tuple[float, float]:
         """(connect, read) as `requests` takes it."""
         return (self.connect_timeout, self.read_timeout)
+
+
+def _url(name: str, url: str) -> str:
+    if problems := url_problems(name, url):
+        raise ValueError("; ".join(problems))
+    return url
 
 
 # A base URL receives a bearer token, so it is read the way `requests` will connect, and anything

@@ -11,15 +11,18 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from session_store.model import Session
+from session_store.model import OFFER_ATTRIBUTES, OUTCOME_ATTRIBUTES, Session
 
 DEFAULT_TTL_SECONDS = 1800
+# A cleared attribute's value on the typed Session (what from_item gives when it is absent).
+_EMPTY: dict[str, Any] = {"offered_dates": (), "offered_slots": (), "outcome": {}}
 CUSTOMER_INDEX = "customer_id-index"
 _serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
@@ -102,7 +105,7 @@ class SessionStore:
             "version": (expired.version + 1) if expired else 1,
             "step": "idle",
             "created_at": now,
-            "updated_at": now,
+            "updated_at": self._now_iso(),
             "expires_at": now + self.ttl_seconds,
         }
         condition = "attribute_not_exists(session_id) OR expires_at <= :now"
@@ -165,7 +168,7 @@ class SessionStore:
             ":next": claimed.version + 1,
             ":claimed": claimed.version,
             ":working": "working",
-            ":now": int(self._clock()),
+            ":now": self._now_iso(),
         }
         expression = (
             "SET step = :step, task_token = :token, offered_dates = :dates, "
@@ -179,54 +182,61 @@ class SessionStore:
         self._update(claimed.session_id, expression, "version = :claimed AND step = :working", values)
         return waiting.replace(version=claimed.version + 1)
 
-    def begin_booking(self, session: Session, project_id: str, mode: str, execution_name: str) -> Session:
-        """Point the session at a new booking execution, clearing the previous one's state.
+    def begin_booking(
+        self,
+        session: Session,
+        project_id: str,
+        mode: str,
+        execution_name: str,
+        project_name: str | None = None,
+    ) -> Session:
+        """Point the session at a new booking execution, clearing the previous one's offers and outcome.
 
         Conditional on the version read: if anything moved since, SessionConflict."""
         now = int(self._clock())
+        cleared = [*OFFER_ATTRIBUTES, *OUTCOME_ATTRIBUTES] + ([] if project_name else ["project_name"])
+        named = {"#mode": "mode"}
+        values: dict[str, Any] = {
+            ":p": project_id,
+            ":m": mode,
+            ":x": execution_name,
+            ":s": "starting",
+            ":next": session.version + 1,
+            ":expected": session.version,
+            ":now": self._now_iso(),
+            ":e": now + self.ttl_seconds,
+        }
+        expression = (
+            "SET project_id = :p, #mode = :m, execution_name = :x, step = :s, version = :next, "
+            "updated_at = :now, expires_at = :e"
+        )
+        if project_name:
+            expression += ", project_name = :n"
+            values[":n"] = project_name
         self._update(
             session.session_id,
-            "SET project_id = :p, #mode = :m, execution_name = :x, step = :s, version = :next, "
-            "updated_at = :now, expires_at = :e "
-            "REMOVE offered_dates, offered_slots, slots_date, task_token, notice, confirmation_number, "
-            "booked_date, booked_time, #error, cause",
+            f"{expression} REMOVE {', '.join(cleared)}",
             "version = :expected",
-            {
-                ":p": project_id,
-                ":m": mode,
-                ":x": execution_name,
-                ":s": "starting",
-                ":next": session.version + 1,
-                ":expected": session.version,
-                ":now": now,
-                ":e": now + self.ttl_seconds,
-            },
-            names={"#mode": "mode", "#error": "error"},
+            values,
+            names=named,
         )
         # What was just written, without reading it back.
-        cleared = dict.fromkeys(
-            (
-                "slots_date",
-                "task_token",
-                "notice",
-                "confirmation_number",
-                "booked_date",
-                "booked_time",
-                "error",
-                "cause",
-            )
-        )
         return session.replace(
             project_id=project_id,
+            project_name=project_name,
             mode=mode,
             execution_name=execution_name,
             step="starting",
             version=session.version + 1,
             expires_at=now + self.ttl_seconds,
-            offered_dates=(),
-            offered_slots=(),
-            **cleared,
+            updated_at=values[":now"],
+            **{name: _EMPTY.get(name) for name in cleared if name != "project_name"},
         )
+
+    def _now_iso(self) -> str:
+        """updated_at, in the format the state machine writes it ($$.State.EnteredTime)."""
+        moment = datetime.fromtimestamp(self._clock(), tz=UTC)
+        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
     # --- plumbing ------------------------------------------------------------------------------
 

@@ -169,16 +169,18 @@ def test_no_state_reads_an_optional_field_it_was_not_proven_to_have() -> None:
 
 
 def test_the_analysis_catches_an_unguarded_read_and_an_unguarded_rule() -> None:
-    # Given the machine as it was: Record Failure reading the error's Cause, a bare IsString on a reply
+    # Given the failure described from the error's Cause, and a bare IsString on the customer's reply,
+    # as the machine once had them
     broken = json.loads(json.dumps(STATES))
-    broken["Record Failure"]["Parameters"]["ExpressionAttributeValues"][":cause"] = {"S.$": "$.error.Cause"}
-    broken["Route Date Reply"]["Choices"] = [
-        {"Variable": "$.reply.date", "IsString": True, "Next": "Check Date Reply"}
+    broken["Describe Failure"]["Parameters"]["cause.$"] = "$.error.Cause"
+    broken["Slot Or New Date"]["Choices"] = [
+        {"Variable": "$.reply.date", "IsString": True, "Next": "Get Time Slots"}
     ]
+    broken["Get Time Slots"]["Parameters"]["Payload"]["date.$"] = "$.reply.date"
     # Then both rules find them
-    assert ("Record Failure", "$.error.Cause") in unproven_reads(broken)
-    assert ("Check Date Reply", "$.reply.date") in unproven_reads(broken)
-    assert ("Route Date Reply", "$.reply.date") in unguarded_choices(broken)
+    assert ("Describe Failure", "$.error.Cause") in unproven_reads(broken)
+    assert ("Get Time Slots", "$.reply.date") in unproven_reads(broken)
+    assert ("Slot Or New Date", "$.reply.date") in unguarded_choices(broken)
 
 
 def test_a_failed_execution_always_carries_a_cause() -> None:
@@ -196,7 +198,8 @@ def test_a_write_the_deployment_refuses_is_recorded_not_reconciled(name: str) ->
     # escalating would imply something might have happened.
     catchers = STATES[name]["Catch"]
     first = next(c for c in catchers if {"PF360WriteDisabled", "States.ALL"} & set(c["ErrorEquals"]))
-    assert first["Next"] == "Record Failure"
+    assert first["Next"] == "Describe Failure"
+    assert STATES["Describe Failure"]["Next"] == "Record Failure"
 
 
 def test_every_pf360_error_the_asl_names_exists_in_the_client() -> None:

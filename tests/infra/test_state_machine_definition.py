@@ -53,7 +53,7 @@ def test_rendered_definition_passes_asl_validator(tmp_path: Path) -> None:
 
 def test_asl_validator_rejects_a_broken_definition(tmp_path: Path) -> None:
     broken = json.loads(Resources().definition())
-    broken["States"]["Pick Date"]["Type"] = "Bogus"
+    broken["States"]["Route Mode"]["Type"] = "Bogus"
     path = tmp_path / "broken.asl.json"
     path.write_text(json.dumps(broken))
     assert _validate(path).returncode != 0

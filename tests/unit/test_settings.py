@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from pf360_client.errors import SettingsError
 from pf360_client.settings import BASE_URLS, Settings
@@ -156,3 +157,51 @@ def test_a_settings_error_is_a_value_error() -> None:
 def test_a_superscript_digit_seed_is_reported_as_a_settings_problem() -> None:
     with pytest.raises(SettingsError, match="PF360_MOCK_SEED"):
         Settings.from_env({"PF360_MOCK_SEED": "²"})
+
+
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [
+        ("true", True),
+        ("1", True),
+        ("YES", True),
+        ("On", True),
+        ("false", False),
+        ("0", False),
+        ("no", False),
+        ("off", False),
+    ],
+)
+def test_every_boolean_word_is_accepted_in_any_case(word: str, value: bool) -> None:
+    settings = Settings.from_env({**REAL, "ENABLE_REAL_CONFIRM": word, "ENABLE_REAL_CANCEL": word.upper()})
+    assert settings.enable_real_confirm is settings.enable_real_cancel is value
+
+
+def test_a_blank_value_counts_as_unset() -> None:
+    # Given every variable present but blank (a template left unfilled)
+    names = """USE_MOCK_API API_ENVIRONMENT API_BASE_URL API_TIMEOUT API_CONNECT_TIMEOUT ENABLE_REAL_CONFIRM
+               ENABLE_REAL_CANCEL PF360_CREDENTIALS_MAX_AGE WEATHER_API_URL PF360_MOCK_SEED"""
+    blank = dict.fromkeys(names.split(), "  ")
+    # Then the defaults apply, exactly as with an empty environment
+    assert Settings.from_env(blank) == Settings.from_env({})
+
+
+def test_variable_names_are_case_sensitive() -> None:
+    # A lower-case name is a different variable: it neither switches real mode on nor trips its rules
+    settings = Settings.from_env({"use_mock_api": "false", "api_timeout": "-1"})
+    assert settings.use_mock_api is True
+    assert settings.read_timeout == 10.0
+
+
+def test_without_a_mapping_the_process_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("API_TIMEOUT", "42")
+    monkeypatch.setenv("PF360_MOCK_SEED", "7")
+    settings = Settings.from_env()
+    assert (settings.read_timeout, settings.mock_seed) == (42.0, 7)
+
+
+def test_settings_cannot_be_changed_once_read() -> None:
+    settings = Settings.from_env({})
+    with pytest.raises(ValidationError, match="frozen"):
+        settings.use_mock_api = False  # type: ignore[misc]
+    assert settings.use_mock_api is True

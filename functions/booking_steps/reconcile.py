@@ -1,0 +1,32 @@
+"""Task "Reconcile Appointment" (and "Reconcile New Appointment"): a confirm failed in a way that
+may hide a booking that landed (its answer lost, then the retry refused). What PF360 holds now
+decides the outcome:
+- the chosen date and time are booked: ours (`confirmed`, with no confirmation number: the dashboard
+  has none);
+- PF360 said "already scheduled": `already_scheduled`, or for a reschedule PF360 would not move in
+  one go, `release_first` (release the old appointment, then book) — unless it was released already;
+- anything else: `failed`, with the confirm's error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from booking_steps.booking import failed, outcome, reply_value
+from booking_steps.runtime import client, step
+
+
+@step("reconcile", output="outcome")
+def _reconcile(event: dict[str, Any]) -> dict[str, Any]:
+    booking, released = event["booking"], event.get("released", False)
+    error = booking.get("error") or {}
+    day, slot = booking["offer"]["date"], reply_value(booking, "slot")
+    now = client().get_appointment_status(booking["client_id"], booking["customer_id"], booking["project_id"])
+    if now.scheduled and (now.date, now.start_time) == (day, slot):
+        return outcome("confirmed", confirmation_number="", booked_date=day, booked_time=slot)
+    if error.get("Error") == "PF360AlreadyScheduled" and not released:
+        return outcome("release_first" if booking["mode"] == "reschedule" else "already_scheduled")
+    return failed(error)
+
+
+handler = _reconcile
