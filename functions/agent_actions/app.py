@@ -24,6 +24,10 @@ from agent_actions.identity import Caller, caller_from
 from agent_actions.observability import count_invocation, logger
 from agent_actions.present import Answer
 from agent_actions.services import services
+from pf360_client.errors import PF360Error
+
+# Each resolver's operations: function-details name -> (method, path), declared once by `operation`.
+_FUNCTIONS: dict[int, dict[str, tuple[str, str]]] = {}
 
 MAX_TEXT = 2000
 STILL_WORKING = Answer("I'm still working on that. Please ask me again in a moment.", {"still_working": True})
@@ -39,9 +43,11 @@ def new_resolver() -> BedrockAgentResolver:
 
     @app.exception_handler(errors.AgentError)
     def agent_error(error: errors.AgentError) -> Response[Any]:
-        return respond(
-            Answer(error.message, {}, error.status, reprompt=isinstance(error, _CUSTOMER_MISTAKES))
-        )
+        return _refused(error)
+
+    @app.exception_handler(PF360Error)
+    def pf360_error(error: PF360Error) -> Response[Any]:
+        return _refused(errors.from_pf360(error))  # the one translation; PF360's words never leave
 
     @app.exception_handler(RequestValidationError)
     def invalid(error: RequestValidationError) -> Response[Any]:
@@ -59,6 +65,32 @@ def new_resolver() -> BedrockAgentResolver:
         return respond(Answer("That operation does not exist in this action group.", {}, 404))
 
     return app
+
+
+def operation(
+    app: BedrockAgentResolver, method: str, path: str, description: str, *, confirm: bool = False
+) -> Callable[[Callable[..., Response[Any]]], Callable[..., Response[Any]]]:
+    """Declare an operation once: its OpenAPI route (operationId = the function's name) and the same
+    name for function-details events. `confirm`: Bedrock asks the customer before calling it."""
+
+    def register(route: Callable[..., Response[Any]]) -> Callable[..., Response[Any]]:
+        extensions = {"x-requireConfirmation": "ENABLED"} if confirm else None
+        declare = app.post if method == "POST" else app.get
+        _FUNCTIONS.setdefault(id(app), {})[route.__name__] = (method, path)
+        return declare(
+            path, operation_id=route.__name__, description=description, openapi_extensions=extensions
+        )(route)
+
+    return register
+
+
+def functions(app: BedrockAgentResolver) -> dict[str, tuple[str, str]]:
+    """The resolver's operations by name, as function-details events name them."""
+    return dict(_FUNCTIONS.get(id(app), {}))
+
+
+def _refused(error: errors.AgentError) -> Response[Any]:
+    return respond(Answer(error.message, {}, error.status, reprompt=isinstance(error, _CUSTOMER_MISTAKES)))
 
 
 def respond(answer: Answer) -> Response[Any]:
@@ -134,9 +166,7 @@ def idempotent(
 # --- the two event formats ------------------------------------------------------------------------
 
 
-def handle(
-    app: BedrockAgentResolver, functions: dict[str, tuple[str, str]], event: Any, context: Any
-) -> dict[str, Any]:
+def handle(app: BedrockAgentResolver, event: Any, context: Any) -> dict[str, Any]:
     """Entry point of an action group's Lambda. The event's shape is checked first
     (schemas/agent/bedrock_event.json): a malformed one is answered 400 before anything runs."""
     count_invocation()
@@ -145,18 +175,16 @@ def handle(
         return _malformed(event, problem)
     try:
         if "function" in event:
-            return _function_details(app, functions, event, context)
+            return _function_details(app, event, context)
         return _echo_attributes(event, app.resolve(event, context))
     except Exception:  # never a stack trace towards the agent; the log has it
         logger.exception("action failed")
         return _refusal(event, errors.Internal.default, 500)
 
 
-def _function_details(
-    app: BedrockAgentResolver, functions: dict[str, tuple[str, str]], event: dict[str, Any], context: Any
-) -> dict[str, Any]:
+def _function_details(app: BedrockAgentResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Translate a function-details event onto the OpenAPI route of the same operation, then back."""
-    route = functions.get(event["function"])
+    route = functions(app).get(event["function"])
     if route is None:
         return _refusal(event, "That operation does not exist in this action group.", 404)
     method, path = route

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pf360_client import errors as pf360
 
 
@@ -75,20 +77,30 @@ class TimedOut(AgentError):
     default = "The scheduling system took too long to answer. Please try again."
 
 
+# The one table from an error's name (a PF360 client error, or a booking step's own) to what the agent
+# is told. Failed requests (from_pf360) and failed bookings (present.failure_answer) both read it.
+_BY_NAME: dict[str, Callable[[], AgentError]] = {
+    "PF360WriteDisabled": NotAvailable,
+    "PF360RateLimited": RateLimited,
+    "PF360Timeout": TimedOut,
+    "PF360Unavailable": Unavailable,
+    "PF360AuthError": lambda: Unavailable(
+        "The scheduling system refused our credentials. Please try again later."
+    ),
+    "PF360NotFound": lambda: NotFound("I could not find that project in the scheduling system."),
+    "PF360ValidationError": InvalidInput,
+    "NothingToReschedule": lambda: InvalidInput("That project has no appointment to change."),
+}
+
+
+def for_error_name(name: str | None, default: AgentError) -> AgentError:
+    make = _BY_NAME.get(name or "")
+    return make() if make else default
+
+
 def from_pf360(error: pf360.PF360Error) -> AgentError:
     """Translate a PF360 error for the agent; the PF360 wording never reaches it."""
-    if isinstance(error, pf360.PF360WriteDisabled):
-        return NotAvailable()
-    if isinstance(error, pf360.PF360RateLimited):
-        return RateLimited()
-    if isinstance(error, pf360.PF360Timeout):
-        return TimedOut()
-    if isinstance(error, pf360.PF360Unavailable):
-        return Unavailable()
-    if isinstance(error, pf360.PF360AuthError):
-        return Unavailable("The scheduling system refused our credentials. Please try again later.")
-    if isinstance(error, pf360.PF360NotFound):
-        return NotFound("I could not find that project.")
-    if isinstance(error, pf360.PF360ValidationError):
-        return InvalidInput()
+    for kind in type(error).__mro__:  # the most specific class the table knows
+        if kind.__name__ in _BY_NAME:
+            return _BY_NAME[kind.__name__]()
     return Internal()

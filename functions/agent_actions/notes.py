@@ -1,31 +1,24 @@
-"""Notes on a project: add one, read them back."""
+"""Notes on a project: add one, read them back. PF360 errors become agent answers in one place (the
+resolver's exception handler, app.py)."""
 
 from __future__ import annotations
 
-from agent_actions import errors
-from agent_actions.booking import owned_project
+from agent_actions.deps import Deps
 from agent_actions.identity import Caller
+from agent_actions.ownership import owned_project
 from agent_actions.present import Answer
-from agent_actions.services import services
-from pf360_client.errors import PF360Error
 from pf360_client.models import Project
 
 
-def add_note(caller: Caller, project: Project, text: str) -> Answer:
+def add_note(deps: Deps, caller: Caller, project: Project, text: str) -> Answer:
     """Add a note to a project `owned_project` has already proved is the caller's."""
-    try:
-        note = services().pf360.add_note(caller.client_id, caller.customer_id, project.project_id, text)
-    except PF360Error as error:
-        raise errors.from_pf360(error) from None
+    note = deps.pf360.add_note(caller.client_id, caller.customer_id, project.project_id, text)
     return Answer(f"I added your note to your {project.display_name}.", {"note_id": note.note_id})
 
 
-def get_notes(caller: Caller, project_id: str) -> Answer:
-    project = owned_project(caller, project_id)
-    try:
-        notes = services().pf360.get_notes(caller.client_id, project.project_id)
-    except PF360Error as error:
-        raise errors.from_pf360(error) from None
+def get_notes(deps: Deps, caller: Caller, project_id: str) -> Answer:
+    project = owned_project(deps, caller, project_id)
+    notes = deps.pf360.get_notes(caller.client_id, project.project_id)
     if not notes:
         return Answer(f"There are no notes on your {project.display_name}.", {"notes": []})
     shown = [{"date": n.created_at[:10], "author": n.author, "text": n.text} for n in notes[:10]]

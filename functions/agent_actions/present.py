@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from agent_actions import errors
 from pf360_client.models import Project
 from session_store import Session
 
@@ -159,18 +160,9 @@ def write_disabled_answer(mode: str) -> Answer:
     return Answer(BOOKING_BY_CHAT_OFF, {"booked": False}, 501)
 
 
-_FAILURES = {
-    "PF360WriteDisabled": (501, BOOKING_BY_CHAT_OFF),
-    "PF360RateLimited": (429, "The scheduling system is busy right now. Please try again in a minute."),
-    "PF360Timeout": (504, "The scheduling system took too long to answer. Please try again."),
-    "PF360Unavailable": (503, "The scheduling system is unavailable right now. Please try again shortly."),
-    "PF360NotFound": (404, "I could not find that project in the scheduling system."),
-    "NothingToReschedule": (400, "That project has no appointment to change."),
-}
-
-
 def failure_answer(error: str | None) -> Answer:
-    status, message = _FAILURES.get(
-        error or "", (500, "Something went wrong while booking. Please try again.")
+    """A booking that failed with `error` (a PF360 or step error name), in the words errors.py keeps."""
+    said = errors.for_error_name(
+        error, errors.Internal("Something went wrong while booking. Please try again.")
     )
-    return Answer(message, {"failed": True}, status)
+    return Answer(said.message, {"failed": True}, said.status)

@@ -7,17 +7,20 @@ import threading
 import time
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from botocore.config import Config
 from pydantic import Field
 
 from booking_bridge import BookingBridge
-from pf360_client import PF360Client, build_client
 from pf360_client.settings import EnvSettings, seconds
 from session_store import SessionStore
+
+if TYPE_CHECKING:
+    from pf360_client import PF360Client
+
+# boto3, Powertools Idempotency and the PF360 client's modules are imported where each service is
+# first built (the first call), not with the handler.
 
 # The handlers answer within ANSWER_DEADLINE_SECONDS: botocore's defaults (60 s timeouts, legacy
 # retries) could spend minutes on one stuck connection. Standard mode retries throttling and 5xx.
@@ -43,12 +46,20 @@ class Services:
         self._idempotency: dict[str, Any] = {}
         self._lock = threading.Lock()
 
+    @property
+    def answer_deadline_seconds(self) -> float:
+        return self.settings.answer_deadline_seconds
+
     @cached_property
     def pf360(self) -> PF360Client:
+        from pf360_client.factory import build_client
+
         return build_client()
 
     @cached_property
     def store(self) -> SessionStore:
+        import boto3
+
         return SessionStore(
             self.settings.sessions_table,
             ttl_seconds=self.settings.session_timeout_seconds,
@@ -58,6 +69,8 @@ class Services:
 
     @cached_property
     def bridge(self) -> BookingBridge:
+        import boto3
+
         sfn = boto3.client("stepfunctions", config=BRIDGE_CALLS)
         return BookingBridge(
             self.store,
@@ -69,11 +82,15 @@ class Services:
 
     @cached_property
     def idempotency_client(self) -> Any:
+        import boto3
+
         return boto3.client("dynamodb", config=AWS_CALLS)
 
     def idempotency(self, key_prefix: str) -> Any:
         """One persistence layer per key prefix: Powertools configures the prefix onto the layer at each
         call, so operations sharing a layer in one process could hash with each other's prefix."""
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
         with self._lock:
             if key_prefix not in self._idempotency:
                 self._idempotency[key_prefix] = DynamoDBPersistenceLayer(

@@ -45,6 +45,7 @@ class Session:
     step: str = "idle"
     created_at: int = 0
     updated_at: str = ""
+    projects: dict[str, str] = field(default_factory=dict)  # proven the customer's: id -> display name
     project_id: str | None = None
     project_name: str | None = None
     mode: str | None = None
@@ -67,7 +68,7 @@ class Session:
                 value = int(value)
             if name in ("offered_dates", "offered_slots"):
                 value = tuple(json.loads(value)) if isinstance(value, str) else tuple(value or ())
-            if name == "outcome":
+            if name in ("outcome", "projects"):
                 value = json.loads(value) if isinstance(value, str) else dict(value or {})
             values[name] = value
         return cls(**values)

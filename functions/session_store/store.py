@@ -137,6 +137,19 @@ class SessionStore:
         )
         return session.replace(expires_at=expires)
 
+    def remember_projects(self, session: Session, projects: dict[str, str]) -> Session:
+        """Add projects proven the customer's (id -> display name) to the session. Not versioned, like
+        the TTL: a lost concurrent update only means one more dashboard read later."""
+        known = {**session.projects, **projects}
+        if known != session.projects:
+            self._update(
+                session.session_id,
+                "SET projects = :p",
+                "attribute_exists(session_id)",
+                {":p": json.dumps(known, sort_keys=True)},
+            )
+        return session.replace(projects=known)
+
     def claim_waiting(self, session: Session) -> Session:
         """Take the waiting state's task token before resuming it: the session stops looking like it
         waits (a retry or a restart can no longer use the spent token) until the execution writes its

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from scheduling_tooling.agent_groups import GROUPS, module, openapi_path, render
+from scheduling_tooling.agent_groups import GROUPS, functions, openapi_path, render
 
 METHODS = {"get", "post", "put", "delete", "patch"}
 
@@ -53,7 +53,7 @@ def test_openapi_fits_bedrock_action_groups(group: str) -> None:
         for parameter in operation.get("parameters", []):
             assert parameter["description"]
     # function-details names are the operation ids, and every route has one
-    assert {op["operationId"] for op in operations} == set(module(group).FUNCTIONS)
+    assert {op["operationId"] for op in operations} == set(functions(group))
 
 
 def test_confirm_and_cancel_require_confirmation() -> None:

@@ -318,3 +318,34 @@ def test_50_conversations_in_parallel_all_book_once(stack: EmbeddedStack) -> Non
         outcomes = Counter(pool.map(converse, range(50)))
     assert outcomes == Counter({"booked": 50})
     assert sum(1 for p in projects if p.status == "Scheduled") == 50
+
+
+def test_an_uneventful_booking_asks_pf360_four_things(
+    agent: AgentClient, pf360_calls: Callable[[], list[dict[str, Any]]]
+) -> None:
+    # When the customer lists their projects, then books one: dates, a date, a time
+    agent.call("list_projects")
+    _, slots = _book(agent)
+    done = agent.call(
+        "confirm_appointment", project_id="12345", date=slots["date"], time=slots["available_times"][0]
+    )
+    assert done.body["booked"] is True
+    # Then PF360 was asked four things: the list proved the project the customer's for the session,
+    # and every later turn named it from the session
+    assert [c["operation"] for c in pf360_calls()] == [
+        "get_projects",
+        "get_available_dates",
+        "get_time_slots",
+        "confirm_appointment",
+    ]
+
+
+def test_without_a_list_first_ownership_is_proven_once(
+    agent: AgentClient, pf360_calls: Callable[[], list[dict[str, Any]]]
+) -> None:
+    _, slots = _book(agent)
+    agent.call(
+        "confirm_appointment", project_id="12345", date=slots["date"], time=slots["available_times"][0]
+    )
+    assert [c["operation"] for c in pf360_calls()].count("get_projects") == 1
+    assert len(pf360_calls()) == 4

@@ -144,6 +144,7 @@ def test_every_store_write_follows_the_schema(writes: tuple[SessionStore, list[d
     store, seen, ddb = writes
     # Given every write the store makes, in the order a booking makes them
     session = store.open("s1", "1645975", "09PF05VD")
+    session = store.remember_projects(session, {"12345": "Flooring Installation"})
     session = store.begin_booking(session, "12345", "schedule", "schedule-12345-1-x", "Flooring Installation")
     ddb.update_item(  # the state machine's wait, as Wait For Date writes it
         TableName="sessions",
@@ -165,7 +166,7 @@ def test_every_store_write_follows_the_schema(writes: tuple[SessionStore, list[d
     store.touch(waiting)
     # Then each names only schema attributes with the schema's types, and the item stays valid
     store_writes = [p for p in seen if ":one" not in p.get("ExpressionAttributeValues", {})]
-    assert len(store_writes) == 5
+    assert len(store_writes) == 6
     for params in store_writes:
         _check_write(params)
     item = ddb.get_item(TableName="sessions", Key={"session_id": {"S": "s1"}})["Item"]

@@ -10,16 +10,15 @@ from jsonschema import Draft202012Validator
 
 from agent_actions.event_shape import schema_path
 from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER
+from scheduling_tooling.agent_groups import functions
 
 
 def _routes() -> dict[str, tuple[str, str, str]]:
     """operation -> (group, method, apiPath), read from the handlers themselves."""
-    from scheduling_tooling.agent_groups import GROUPS, module
+    from scheduling_tooling.agent_groups import GROUPS
 
     return {
-        name: (group, method, path)
-        for group in GROUPS
-        for name, (method, path) in module(group).FUNCTIONS.items()
+        name: (group, method, path) for group in GROUPS for name, (method, path) in functions(group).items()
     }
 
 

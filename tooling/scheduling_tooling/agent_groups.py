@@ -29,6 +29,13 @@ def module(group: str) -> ModuleType:
     return importlib.import_module(f"agent_actions.handlers.{group}")
 
 
+def functions(group: str) -> dict[str, tuple[str, str]]:
+    """The group's operations by name (function-details events), as its routes declare them."""
+    from agent_actions.app import functions as declared
+
+    return declared(module(group).app)
+
+
 def openapi_path(group: str) -> Path:
     return ROOT / "schemas" / "agent" / f"{group}.openapi.json"
 

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from agent_actions import app as shared
 from agent_actions import information
 from agent_actions.observability import logger, metrics, tracer
+from agent_actions.services import services
 
 app = shared.new_resolver()
 ProjectId = Annotated[
@@ -18,42 +19,26 @@ ProjectId = Annotated[
 ]
 Days = Annotated[int, Query(description="How many days of forecast, 1 to 7.", ge=1, le=7)]
 
-FUNCTIONS = {
-    "get_appointment_status": ("GET", "/get-appointment-status"),
-    "get_business_hours": ("GET", "/get-business-hours"),
-    "get_weather": ("GET", "/get-weather"),
-}
 
-
-@app.get(
-    "/get-appointment-status",
-    operation_id="get_appointment_status",
-    description="Whether a project has an appointment, and when.",
-)
+@shared.operation(app, "GET", "/get-appointment-status", "Whether a project has an appointment, and when.")
 def get_appointment_status(project_id: ProjectId) -> Response[Any]:
-    return shared.respond(information.appointment_status(shared.current_caller(app), project_id))
+    return shared.respond(information.appointment_status(services(), shared.current_caller(app), project_id))
 
 
-@app.get(
-    "/get-business-hours",
-    operation_id="get_business_hours",
-    description="The business hours of the customer's store, day by day.",
+@shared.operation(
+    app, "GET", "/get-business-hours", "The business hours of the customer's store, day by day."
 )
 def get_business_hours() -> Response[Any]:
-    return shared.respond(information.business_hours(shared.current_caller(app)))
+    return shared.respond(information.business_hours(services(), shared.current_caller(app)))
 
 
-@app.get(
-    "/get-weather",
-    operation_id="get_weather",
-    description="The weather forecast at a project's installation address.",
-)
+@shared.operation(app, "GET", "/get-weather", "The weather forecast at a project's installation address.")
 def get_weather(project_id: ProjectId, days: Days = 3) -> Response[Any]:
-    return shared.respond(information.weather(shared.current_caller(app), project_id, days))
+    return shared.respond(information.weather(services(), shared.current_caller(app), project_id, days))
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return shared.handle(app, FUNCTIONS, event, context)
+    return shared.handle(app, event, context)

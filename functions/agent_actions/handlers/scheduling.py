@@ -12,6 +12,7 @@ from agent_actions import app as shared
 from agent_actions import booking
 from agent_actions.observability import logger, metrics, tracer
 from agent_actions.present import Answer, project_summary
+from agent_actions.services import services
 
 app = shared.new_resolver()
 ProjectId = Annotated[
@@ -25,25 +26,16 @@ Time = Annotated[
     str, Query(description="A time from the available times, e.g. 10:00 AM.", min_length=3, max_length=16)
 ]
 
-FUNCTIONS = {
-    "list_projects": ("GET", "/list-projects"),
-    "get_available_dates": ("GET", "/get-available-dates"),
-    "get_time_slots": ("GET", "/get-time-slots"),
-    "confirm_appointment": ("POST", "/confirm-appointment"),
-    "reschedule_appointment": ("POST", "/reschedule-appointment"),
-    "cancel_appointment": ("POST", "/cancel-appointment"),
-}
-CONFIRM = {"x-requireConfirmation": "ENABLED"}
 
-
-@app.get(
+@shared.operation(
+    app,
+    "GET",
     "/list-projects",
-    operation_id="list_projects",
-    description="List the customer's home-improvement projects with their status and any appointment.",
+    "List the customer's home-improvement projects with their status and any appointment.",
 )
 def list_projects() -> Response[Any]:
     caller = shared.current_caller(app)
-    projects = [project_summary(p) for p in booking.customer_projects(caller)]
+    projects = [project_summary(p) for p in booking.customer_projects(services(), caller)]
     names = "; ".join(f"{p['name']} (project {p['project_id']}, {p['status']})" for p in projects)
     return shared.respond(
         Answer(
@@ -53,70 +45,83 @@ def list_projects() -> Response[Any]:
     )
 
 
-@app.get(
+@shared.operation(
+    app,
+    "GET",
     "/get-available-dates",
-    operation_id="get_available_dates",
-    description="Start booking an appointment for a project: returns the dates the scheduler offers.",
+    "Start booking an appointment for a project: returns the dates the scheduler offers.",
 )
 def get_available_dates(project_id: ProjectId) -> Response[Any]:
-    return shared.respond(booking.start_booking(shared.current_caller(app), project_id, "schedule"))
+    return shared.respond(
+        booking.start_booking(services(), shared.current_caller(app), project_id, "schedule")
+    )
 
 
-@app.get(
+@shared.operation(
+    app,
+    "GET",
     "/get-time-slots",
-    operation_id="get_time_slots",
-    description="The times available on one of the offered dates for the project being booked.",
+    "The times available on one of the offered dates for the project being booked.",
 )
 def get_time_slots(project_id: ProjectId, date: Day) -> Response[Any]:
-    return shared.respond(booking.choose_date(shared.current_caller(app), project_id, date))
+    return shared.respond(booking.choose_date(services(), shared.current_caller(app), project_id, date))
 
 
-@app.post(
+@shared.operation(
+    app,
+    "POST",
     "/confirm-appointment",
-    operation_id="confirm_appointment",
-    openapi_extensions=CONFIRM,
-    description="Book one of the offered times on the chosen date. Ask the customer to confirm first.",
+    "Book one of the offered times on the chosen date. Ask the customer to confirm first.",
+    confirm=True,
 )
 def confirm_appointment(project_id: ProjectId, date: Day, time: Time) -> Response[Any]:
-    caller = shared.current_caller(app)
-    # Session ownership first (inside current_execution): a stored answer is never replayed to another pair.
-    key = {"execution": booking.current_execution(caller), "project": project_id, "date": date, "time": time}
+    caller, deps = shared.current_caller(app), services()
+    # the session's owner is checked before the idempotency layer can return a stored answer
+    key = {
+        "execution": booking.current_execution(deps, caller),
+        "project": project_id,
+        "date": date,
+        "time": time,
+    }
     answer = shared.idempotent(
         "confirm",
         caller,
         key,
-        lambda: booking.choose_slot(caller, project_id, date, time),
+        lambda: booking.choose_slot(deps, caller, project_id, date, time),
         app.lambda_context,
         done=lambda a: a.data.get("booked") is True,
     )
     return shared.respond(answer)
 
 
-@app.post(
+@shared.operation(
+    app,
+    "POST",
     "/reschedule-appointment",
-    operation_id="reschedule_appointment",
-    description="Start moving a project's existing appointment: returns the dates it can move to. "
+    "Start moving a project's existing appointment: returns the dates it can move to. "
     "The current appointment is kept until a new one is booked.",
 )
 def reschedule_appointment(project_id: ProjectId) -> Response[Any]:
-    return shared.respond(booking.start_booking(shared.current_caller(app), project_id, "reschedule"))
+    return shared.respond(
+        booking.start_booking(services(), shared.current_caller(app), project_id, "reschedule")
+    )
 
 
-@app.post(
+@shared.operation(
+    app,
+    "POST",
     "/cancel-appointment",
-    operation_id="cancel_appointment",
-    openapi_extensions=CONFIRM,
-    description="Cancel a project's appointment. Ask the customer to confirm first.",
+    "Cancel a project's appointment. Ask the customer to confirm first.",
+    confirm=True,
 )
 def cancel_appointment(project_id: ProjectId) -> Response[Any]:
-    caller = shared.current_caller(app)
-    # Session ownership first (inside current_execution): a stored answer is never replayed to another pair.
-    key = {"execution": booking.current_execution(caller), "project": project_id}
+    caller, deps = shared.current_caller(app), services()
+    key = {"execution": booking.current_execution(deps, caller), "project": project_id}
     answer = shared.idempotent(
         "cancel",
         caller,
         key,
-        lambda: booking.cancel_booking(caller, project_id),
+        lambda: booking.start_booking(deps, caller, project_id, "cancel"),
         app.lambda_context,
         done=lambda a: a.data.get("cancelled") is True,
     )
@@ -127,4 +132,4 @@ def cancel_appointment(project_id: ProjectId) -> Response[Any]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return shared.handle(app, FUNCTIONS, event, context)
+    return shared.handle(app, event, context)

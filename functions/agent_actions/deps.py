@@ -1,0 +1,28 @@
+"""What the agent logic needs, passed in: the handlers give it their container's services, tests give
+it in-memory fakes (tooling/scheduling_tooling/fakes.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from booking_bridge import BookingBridge
+from pf360_client import PF360Client
+from session_store import SessionStore
+
+
+class Deps(Protocol):
+    @property
+    def store(self) -> SessionStore: ...
+
+    @property
+    def bridge(self) -> BookingBridge: ...
+
+    @property
+    def pf360(self) -> PF360Client: ...
+
+    @property
+    def answer_deadline_seconds(self) -> float: ...
+
+    @property
+    def clock(self) -> Callable[[], float]: ...
