@@ -25,6 +25,7 @@ from agent_actions.observability import count_invocation, logger
 from agent_actions.present import Answer
 from agent_actions.services import services
 from pf360_client.errors import PF360Error
+from pf360_client.normalize import clean_text
 
 # Each resolver's operations: function-details name -> (method, path), declared once by `operation`.
 _FUNCTIONS: dict[int, dict[str, tuple[str, str]]] = {}
@@ -107,7 +108,7 @@ def current_caller(app: BedrockAgentResolver) -> Caller:
 
 def text(value: str, what: str) -> str:
     """A free-text parameter: printable, trimmed, bounded."""
-    cleaned = "".join(ch for ch in value if ch.isprintable() or ch in "\n\t").strip()
+    cleaned = clean_text(value)  # the client's own rule, so what is checked here is what is sent
     if not cleaned or len(cleaned) > MAX_TEXT:
         raise errors.InvalidInput(f"The {what} must be between 1 and {MAX_TEXT} characters.")
     return cleaned

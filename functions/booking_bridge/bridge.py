@@ -49,6 +49,11 @@ def execution_name(session_id: str, project_id: str, mode: str, attempt: int | s
     return name[:80]
 
 
+def execution_arn(state_machine_arn: str, name: str) -> str:
+    """An execution's ARN, built from its machine's and its name (as AWS builds it)."""
+    return state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + name
+
+
 def attempt_of(session: Session) -> str:
     """Unique per start for the life of a session id: the version counts starts, and the creation
     time tells a session recreated after DynamoDB's TTL deleted it (names stay reserved 90 days)."""
@@ -111,7 +116,7 @@ class BookingBridge:
         return started
 
     def execution_arn(self, name: str) -> str:
-        return self.state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + name
+        return execution_arn(self.state_machine_arn, name)
 
     def ensure_started(self, session: Session) -> None:
         """Start again the execution a session says is starting (its first start may have failed

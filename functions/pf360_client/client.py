@@ -44,6 +44,7 @@ from pf360_client.models import (
 )
 from pf360_client.normalize import (
     RequestId,
+    clean_text,
     normalize_date,
     normalize_time,
     parse_retry_after,
@@ -173,7 +174,7 @@ class PF360Client:
     def add_note(self, client_id: str, customer_id: str, project_id: str, text: str) -> Note:
         if not isinstance(text, str) or not text.strip():
             raise PF360ValidationError("note text must not be empty", operation="add_note")
-        cleaned = "".join(ch for ch in text.strip() if ch.isprintable() or ch in "\n\t")
+        cleaned = clean_text(text)
         if len(cleaned) > MAX_NOTE_LENGTH:
             raise PF360ValidationError(
                 f"note text is longer than {MAX_NOTE_LENGTH} characters", operation="add_note"

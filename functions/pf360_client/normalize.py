@@ -53,6 +53,11 @@ def normalize_date(value: str) -> str:
     return date(year, month, day).isoformat()  # raises ValueError for 2025-02-30
 
 
+def clean_text(value: str) -> str:
+    """Free text for PF360 (a note): printable characters, newlines and tabs only, trimmed."""
+    return "".join(ch for ch in value if ch.isprintable() or ch in "\n\t").strip()
+
+
 def validate_client_id(value: str) -> str:
     if not isinstance(value, str) or not _CLIENT_ID.fullmatch(value):
         raise ValueError("client_id must be 2-32 letters or digits")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from booking_bridge import BookingBridge
+from booking_bridge.bridge import execution_arn
 from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER
 from scheduling_tooling.local.stack import EmbeddedStack
 from session_store import Session, SessionStore
@@ -47,8 +48,7 @@ class Conversation:
     def execution_arn(self) -> str:
         assert self.session is not None
         assert self.session.execution_name
-        machine = self.stack.state_machine_arn
-        return machine.replace(":stateMachine:", ":execution:") + ":" + self.session.execution_name
+        return execution_arn(self.stack.state_machine_arn, self.session.execution_name)
 
     def finished(self, deadline: float = 60) -> dict[str, Any]:
         """DescribeExecution once it has stopped running (tests may poll; the handlers never do)."""
