@@ -42,6 +42,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/python tooling/benchmarks/cold_start.py
 	$(BIN)/python tooling/benchmarks/pf360_client_roundtrip.py
 	$(BIN)/python tooling/benchmarks/booking_workflow.py
 	$(BIN)/python tooling/benchmarks/agent_conversations.py --conversations 200

@@ -73,9 +73,10 @@ def start_booking(deps: Deps, caller: Caller, project: str, mode: str) -> Answer
     deps.bridge.abandon(session)  # a booking the customer left for this one ends now
     try:
         started = deps.bridge.start(session, pid, mode, name)
-    except SessionConflict:  # a concurrent call started first: answer from what it started
+    except SessionConflict:  # a concurrent call started first: answer from what it started, if it is this
         current = deps.store.get(caller.session_id)
-        assert current is not None
+        if current is None or (current.project_id, current.mode) != (pid, mode):
+            raise StillWorking(current or session) from None  # another booking won: ask again
         return _answer(deps, current, name, want_slots=False)
     return _await(deps, started, name, want_slots=False)
 

@@ -1,7 +1,8 @@
 """What a well-formed action-group event is: `schemas/agent/bedrock_event.json`, its one definition.
 
-Compiled once per container (cold start). The handlers check every event against `well_formed`
-before anything else; identity checks `identified`; answers echo only fields that fit their rule.
+Compiled once per container, on the first check: importing this module loads no jsonschema. The
+handlers check every event against `well_formed` before anything else; identity checks `identified`;
+answers echo only fields that fit their rule.
 The schema is looked up in `$PF360_SCHEMA_DIR/agent`, in `schemas/agent` inside this package (where
 a build copies it) and in the repository's `schemas/agent/`.
 """
@@ -14,11 +15,6 @@ import re
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-from jsonschema import Draft202012Validator, ValidationError
-from jsonschema.exceptions import best_match
-from jsonschema.validators import extend
-from referencing import Registry, Resource
 
 EVENT_SCHEMA = "bedrock_event.json"
 
@@ -43,26 +39,38 @@ def _anchored(pattern: str) -> re.Pattern[str]:
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
     if validator.is_type(instance, "string") and not _anchored(pattern).search(instance):
+        from jsonschema import ValidationError
+
         yield ValidationError(f"does not match {pattern!r}")
 
 
-_Validator = extend(Draft202012Validator, {"pattern": _pattern})
-_SCHEMA: dict[str, Any] = json.loads(schema_path(EVENT_SCHEMA).read_text(encoding="utf-8"))
-_REGISTRY: Registry[Any] = Registry().with_resource(_SCHEMA["$id"], Resource.from_contents(_SCHEMA))
-_PARTS = {
-    name: _Validator({"$ref": f"{_SCHEMA['$id']}#/$defs/{name}"}, registry=_REGISTRY)
-    for name in _SCHEMA["$defs"]
-}
+@cache
+def _parts() -> dict[str, Any]:
+    """A validator per `$defs` entry of the event schema, compiled on the first check."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.validators import extend
+    from referencing import Registry, Resource
+
+    validator_class = extend(Draft202012Validator, {"pattern": _pattern})
+    schema: dict[str, Any] = json.loads(schema_path(EVENT_SCHEMA).read_text(encoding="utf-8"))
+    registry: Registry[Any] = Registry().with_resource(schema["$id"], Resource.from_contents(schema))
+    return {
+        name: validator_class({"$ref": f"{schema['$id']}#/$defs/{name}"}, registry=registry)
+        for name in schema["$defs"]
+    }
 
 
 def problem(event: Any) -> str | None:
     """Why `event` is not a well-formed action-group event, as `where: rule` (never the value), or
     None when it is one."""
-    if _PARTS["well_formed"].is_valid(event):
+    parts = _parts()
+    if parts["well_formed"].is_valid(event):
         return None
+    from jsonschema.exceptions import best_match
+
     # Explain against the format the event claims: oneOf alone would only say "oneOf".
     claims_function = isinstance(event, dict) and "function" in event and "apiPath" not in event
-    error = best_match(_PARTS["function_event" if claims_function else "openapi_event"].iter_errors(event))
+    error = best_match(parts["function_event" if claims_function else "openapi_event"].iter_errors(event))
     if error is None:
         return "(root): oneOf"
     where = "/".join(str(p) for p in error.absolute_path) or "(root)"
@@ -71,4 +79,4 @@ def problem(event: Any) -> str | None:
 
 def fits(definition: str, value: Any) -> bool:
     """`value` matches `#/$defs/<definition>` (e.g. "identified", "string_map", "action_group")."""
-    return bool(_PARTS[definition].is_valid(value))
+    return bool(_parts()[definition].is_valid(value))

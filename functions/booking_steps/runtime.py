@@ -4,20 +4,28 @@ what it returns (offer.json or outcome.json).
 
 Steps let the typed PF360 errors propagate: Lambda reports the class name as `errorType` and the
 state machine's Retry/Catch match it. A malformed step input raises `StepInputError` (permanent).
+
+Importing a step loads neither pydantic, requests nor jsonschema, and builds no client: the first call
+(the cold start's) reads and validates the settings and compiles each schema as it first checks it.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-from pf360_client import PF360Client, build_client, contract
+from pf360_client import contract
+
+if TYPE_CHECKING:
+    from pf360_client import PF360Client
 
 logger = Logger(service="booking-steps")
+logging.getLogger("pf360_client")  # registered now, so the copy reaches it before the client is loaded
 copy_config_to_registered_loggers(source_logger=logger, include={"pf360_client"})
 
 _client: PF360Client | None = None
@@ -33,6 +41,8 @@ def client() -> PF360Client:
     """The container's client; settings are read and validated on first use (cold start)."""
     global _client
     if _client is None:
+        from pf360_client.factory import build_client
+
         _client = build_client()
     return _client
 

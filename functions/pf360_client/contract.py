@@ -3,8 +3,9 @@
 Two families: `pf360` (the PF360 API contract: request envelopes and response bodies) and `workflow`
 (execution input, step Lambda payloads, the session item). A family's schemas are looked up, in
 order, in `$PF360_SCHEMA_DIR/<family>`, in `schemas/<family>` inside this package (where the layer
-build copies them) and in the repository's `schemas/<family>/`. Validators are compiled once per
-process: cold start pays for it, calls do not.
+build copies them) and in the repository's `schemas/<family>/`. Each validator is compiled on its
+first use and kept for the process: importing this module loads no jsonschema (reading a schema as
+written, `document`, needs none either), the first check pays for it, later calls do not.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ import os
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, ValidationError
-from jsonschema.validators import extend
-from referencing import Registry, Resource
+if TYPE_CHECKING:
+    from referencing import Registry
 
 SCHEMA_VERSION = "v1"
 _ENV_DIR = "PF360_SCHEMA_DIR"
@@ -44,13 +44,20 @@ def schema_dir(family: str = "pf360") -> Path:
 
 
 @cache
-def _registry(family: str) -> tuple[Registry, dict[str, dict[str, Any]]]:
+def _documents(family: str) -> dict[str, dict[str, Any]]:
+    """Every schema of the family as written, by file name."""
     by_file: dict[str, dict[str, Any]] = {}
-    resources = []
     for path in sorted(schema_dir(family).glob("*.json")):
-        document = json.loads(path.read_text(encoding="utf-8"))
-        by_file[path.name] = document
-        resources.append((document["$id"], Resource.from_contents(document)))
+        by_file[path.name] = json.loads(path.read_text(encoding="utf-8"))
+    return by_file
+
+
+@cache
+def _registry(family: str) -> tuple[Registry, dict[str, dict[str, Any]]]:
+    from referencing import Registry, Resource
+
+    by_file = _documents(family)
+    resources = [(document["$id"], Resource.from_contents(document)) for document in by_file.values()]
     return Registry().with_resources(resources), by_file
 
 
@@ -65,10 +72,17 @@ def _anchored(pattern: str) -> re.Pattern[str]:
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
     if validator.is_type(instance, "string") and not _anchored(pattern).search(instance):
+        from jsonschema import ValidationError
+
         yield ValidationError(f"does not match {pattern!r}")
 
 
-_Validator = extend(Draft202012Validator, {"pattern": _pattern})
+@cache
+def _validator_class() -> Any:
+    from jsonschema import Draft202012Validator
+    from jsonschema.validators import extend
+
+    return extend(Draft202012Validator, {"pattern": _pattern})
 
 
 @cache
@@ -76,16 +90,16 @@ def validator(file_name: str, family: str = "pf360") -> Any:
     registry, by_file = _registry(family)
     if file_name not in by_file:
         raise KeyError(f"no schema {file_name} in {schema_dir(family)}")
-    return _Validator(by_file[file_name], registry=registry)
+    return _validator_class()(by_file[file_name], registry=registry)
 
 
 def document(file_name: str, family: str = "pf360") -> dict[str, Any]:
     """A schema as written: code that derives a vocabulary from it (the session item's steps) reads it."""
-    return _registry(family)[1][file_name]
+    return _documents(family)[file_name]
 
 
 def schema_names(family: str = "pf360") -> list[str]:
-    return sorted(_registry(family)[1])
+    return sorted(_documents(family))
 
 
 def check(file_name: str, document: Any, family: str = "pf360") -> None:

@@ -18,8 +18,6 @@ from urllib.parse import urlsplit
 from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
-from requests.models import PreparedRequest
-from urllib3.util import parse_url
 
 from pf360_client.errors import SettingsError
 
@@ -201,6 +199,9 @@ def url_problems(name: str, url: str) -> list[str]:
 
 def _readings(url: str) -> list[tuple[str, str, int | None]]:
     """(scheme, host, port) as urlsplit, urllib3 and requests (the URL it connects to) read them."""
+    from requests.models import PreparedRequest  # loaded by the first check, not with the module
+    from urllib3.util import parse_url
+
     try:
         prepared = PreparedRequest()
         prepared.prepare_url(url, None)

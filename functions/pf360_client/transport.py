@@ -5,23 +5,24 @@ write a production deployment has not switched on, sending nothing. `HttpTranspo
 with `requests` over a pooled session, with connect and read timeouts on every call, and refreshes
 the credentials once on a 401. Network failures become typed errors here; HTTP statuses are
 classified by the client, the same way for both transports.
+
+`requests` (and the URL rules in settings, which load pydantic) are imported when an HttpTransport is
+built, not with this module: the client and the steps that name it import light.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
-
-import requests
-from requests.adapters import HTTPAdapter
 
 from pf360_client.credentials import CredentialProvider
 from pf360_client.errors import PF360Timeout, PF360Unavailable, PF360WriteDisabled
-from pf360_client.fake.app import FakeApp
 from pf360_client.operations import Envelope, Operation
-from pf360_client.settings import url_problems
+
+if TYPE_CHECKING:  # the fake is loaded by whoever builds one (factory), not by every client
+    from pf360_client.fake.app import FakeApp
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,11 @@ class HttpTransport:
         *,
         pool_size: int = 20,
     ) -> None:
+        import requests
+        from requests.adapters import HTTPAdapter
+
+        from pf360_client.settings import url_problems
+
         self.base_url = base_url.rstrip("/")
         problems = url_problems("base_url", self.base_url)
         if problems:  # Settings validated it already; this guards any other way of building one
@@ -101,6 +107,8 @@ class HttpTransport:
     def _send_once(
         self, op: Operation, envelope: Envelope, client_id: str | None, *, refresh: bool
     ) -> RawResponse:
+        import requests
+
         headers = {}
         if self.credentials is not None:
             headers["Authorization"] = f"Bearer {self.credentials.token(refresh=refresh)}"

@@ -154,18 +154,20 @@ class SessionStore:
         """Take the waiting state's task token before resuming it: the session stops looking like it
         waits (a retry or a restart can no longer use the spent token) until the execution writes its
         next step. SessionConflict if someone else claimed it or anything moved."""
+        now = self._now_iso()
         self._update(
             session.session_id,
-            "SET step = :working, version = :next REMOVE task_token",
+            "SET step = :working, version = :next, updated_at = :now REMOVE task_token",
             "version = :expected AND task_token = :token",
             {
                 ":working": "working",
                 ":next": session.version + 1,
                 ":expected": session.version,
                 ":token": session.task_token or "",
+                ":now": now,
             },
         )
-        return session.replace(step="working", version=session.version + 1, task_token=None)
+        return session.replace(step="working", version=session.version + 1, task_token=None, updated_at=now)
 
     def give_back(self, claimed: Session, waiting: Session) -> Session:
         """Undo `claim_waiting` after a hand-over that did not reach the execution: the waiting step,

@@ -81,3 +81,21 @@ def test_serve_refuses_a_bad_profile_with_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "kind must be one of" in result.stderr
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_serve_stops_on_ctrl_c_and_sigterm(stop: signal.Signals) -> None:
+    # Given the CLI serving (werkzeug's serving loop swallows KeyboardInterrupt; the base raises it again)
+    process = subprocess.Popen(  # noqa: S603 - our own console script
+        [SCHEDULING, "pf360", "serve", "--port", "0"], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    url = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline())
+    assert url, "no URL printed"
+    assert requests.get(f"{url.group(0)}/_sim/health", timeout=30).json() == {"ok": True}
+    # When it gets the signal
+    process.send_signal(stop)
+    # Then it says so and exits cleanly (a bound on something that will happen, never a speed claim)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0
+    assert output.splitlines()[-1] == "stopping"

@@ -4,10 +4,11 @@ For each gap: (a) with the fix applied the engine behaves as AWS does, and (b) w
 put back (monkeypatch + `moto_fixes.original`) the gap is still there. (b) failing means a moto upgrade
 fixed the gap: delete that patch from moto_fixes.py, then this pair of tests.
 
-Gaps: 1 unnamed executions, 2 SendTaskFailure cause, 3 StopExecution on a parked callback (and a stop
-staying final), 4 the start-up race, 5 thread pruning, 6 time control (Wait, retry, timeout, heartbeat),
-7 boto3 client cache, 8 parsing the ASL once per definition, 9 DynamoDB item operations serialised,
-10 the lock-free account backend lookup, 11 heap keys made under a lock.
+Gaps: 1 SendTaskFailure cause, 2 StopExecution on a parked callback (and a stop staying final), 3 the
+start-up race, 4 time control (Wait, retry, timeout, heartbeat), 5 boto3 client cache, 6 parsing the ASL
+once per definition, 7 DynamoDB item operations serialised, 8 heap keys made under a lock, 9 a task
+token answers once, 10 JSONPath parsed once per expression.
+moto_fixes.py's docstring says which are upstreamable moto bugs and which are local-runtime needs.
 
 The scenarios use tiny inline state machines on moto's engine (no Lambda, no EmbeddedStack): Pass/Wait
 states, aws-sdk DynamoDB tasks, and `putItem.waitForTaskToken` callback tasks that park on their token.
@@ -20,6 +21,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,12 +31,12 @@ import boto3
 import pytest
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.core.base_backend import BackendDict, backend_lock
-from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.parsing.executors import SetExecutor
 from moto.stepfunctions.parser import utils as parser_utils
 from moto.stepfunctions.parser.api import InvalidToken
 from moto.stepfunctions.parser.asl.component import eval_component
+from moto.stepfunctions.parser.asl.component.common.path import result_path
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec import execute_state
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
@@ -47,6 +49,7 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.seconds im
 from moto.stepfunctions.parser.asl.eval.callback import callback
 from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackOutcomeFailure, CallbackPoolManager
 from moto.stepfunctions.parser.asl.eval.environment import Environment
+from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.parser.backend import execution as parser_execution
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend, stepfunctions_parser_backends
@@ -85,8 +88,9 @@ class Engine:
         )["stateMachineArn"]
 
     def start(self, machine_arn: str, name: str | None = None) -> str:
-        kwargs = {"name": name} if name else {}
-        return self.sfn.start_execution(stateMachineArn=machine_arn, **kwargs)["executionArn"]
+        # Named, as every caller in the project names its executions (moto's unnamed ARN ends ":None").
+        name = name or uuid.uuid4().hex
+        return self.sfn.start_execution(stateMachineArn=machine_arn, name=name)["executionArn"]
 
     def finish(self, execution_arn: str, within: float = WITHIN) -> dict[str, Any]:
         deadline = time.monotonic() + within
@@ -221,33 +225,7 @@ def missing_table_task(retry: dict[str, Any], **extra: Any) -> dict[str, Any]:
     }
 
 
-# --- 1. start_execution without a name -----------------------------------------------------------
-
-
-def test_unnamed_execution_gets_a_uuid_name(engine: Engine) -> None:
-    # Given a state machine
-    machine = engine.create(pass_machine())
-    # When an execution is started without a name
-    execution_arn = engine.start(machine)
-    # Then its ARN ends in a generated uuid, as on AWS
-    name = execution_arn.rsplit(":", 1)[1]
-    assert str(uuid.UUID(name)) == name
-    assert engine.finish(execution_arn)["status"] == "SUCCEEDED"
-
-
-def test_gap_still_there_unnamed_execution_arn_ends_in_none(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given moto's original start_execution
-    put_back(monkeypatch, StepFunctionsParserBackend, "start_execution")
-    machine = engine.create(pass_machine())
-    # When an execution is started without a name
-    execution_arn = engine.start(machine)
-    # Then moto formats the missing name into the ARN
-    assert execution_arn.endswith(":None")
-
-
-# --- 2. SendTaskFailure cause --------------------------------------------------------------------
+# --- 1. SendTaskFailure cause --------------------------------------------------------------------
 
 
 def _fail_parked_task(engine: Engine) -> list[dict[str, Any]]:
@@ -284,7 +262,7 @@ def test_gap_still_there_send_task_failure_drops_the_cause(
     assert "cause" not in task_failed
 
 
-# --- 3. StopExecution releases a parked callback -------------------------------------------------
+# --- 2. StopExecution releases a parked callback -------------------------------------------------
 
 
 def _waits_for_callback(thread: threading.Thread) -> bool:
@@ -358,7 +336,7 @@ def test_gap_still_there_stop_execution_leaves_the_callback_waiting(
     assert [t.name for t in workers if t.is_alive() and _waits_for_callback(t)] != []
 
 
-# --- 4. SendTask*/StopExecution right after StartExecution ---------------------------------------
+# --- 3. SendTask*/StopExecution right after StartExecution ---------------------------------------
 
 
 @dataclass
@@ -499,44 +477,7 @@ def test_gap_still_there_token_search_trips_over_a_starting_execution(
         _answer_parked_task_while_another_execution_starts(engine)
 
 
-# --- 5. finished worker threads are pruned -------------------------------------------------------
-
-
-def _dead_threads_after_finished_executions(engine: Engine, machine: str) -> list[threading.Thread]:
-    for n in range(3):
-        execution_arn = engine.start(machine, name=f"done-{n}")
-        assert engine.finish(execution_arn)["status"] == "SUCCEEDED"
-    for thread in engine.new_live_threads():
-        thread.join(timeout=WITHIN)
-    dead = [t for t in parser_utils.TMP_THREADS if not t.is_alive()]
-    assert dead, "finished executions should have left threads behind in TMP_THREADS"
-    return dead
-
-
-def test_start_execution_prunes_finished_threads(engine: Engine) -> None:
-    # Given threads left in TMP_THREADS by three finished executions
-    machine = engine.create(pass_machine())
-    dead = _dead_threads_after_finished_executions(engine, machine)
-    # When the next execution starts
-    engine.start(machine, name="next")
-    # Then none of those dead threads is still listed
-    listed = {id(t) for t in parser_utils.TMP_THREADS}
-    assert [t.name for t in dead if id(t) in listed] == []
-
-
-def test_gap_still_there_finished_threads_accumulate(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given moto's original start_execution
-    put_back(monkeypatch, StepFunctionsParserBackend, "start_execution")
-    machine = engine.create(pass_machine())
-    dead = _dead_threads_after_finished_executions(engine, machine)
-    # When the next execution starts
-    engine.start(machine, name="next")
-    # Then every dead thread is still listed
-    listed = {id(t) for t in parser_utils.TMP_THREADS}
-    assert all(id(t) in listed for t in dead)
-
-
-# --- 6. time control -----------------------------------------------------------------------------
+# --- 4. time control -----------------------------------------------------------------------------
 
 
 def _until(condition: Callable[[], Any], what: str) -> Any:
@@ -784,7 +725,7 @@ def test_gap_still_there_task_timeouts_run_on_the_wall_clock(
     assert manual.pending(TIMEOUT) == []
 
 
-# --- 7. boto3 client cache -----------------------------------------------------------------------
+# --- 5. boto3 client cache -----------------------------------------------------------------------
 
 CLIENT_MODULES = [lambda_eval_utils, state_task_service_aws_sdk, state_task_service_dynamodb]
 # A region nobody else uses, so this test neither reuses nor leaves behind a client another test gets.
@@ -822,7 +763,7 @@ def test_gap_still_there_new_boto_client_every_call(
     )
 
 
-# --- 8. the ASL is parsed once per definition ----------------------------------------------------
+# --- 6. the ASL is parsed once per definition ----------------------------------------------------
 
 
 @dataclass
@@ -906,7 +847,7 @@ def test_gap_still_there_every_execution_parses_the_definition_again(
     assert first is not second
 
 
-# --- 9. DynamoDB item operations are serialised --------------------------------------------------
+# --- 7. DynamoDB item operations are serialised --------------------------------------------------
 
 PAIR = {"pk": {"S": "pair"}}
 # A GetItem that is not blocked answers in milliseconds; this bound only has to beat a busy machine.
@@ -1061,97 +1002,7 @@ def test_reads_never_see_half_an_update_under_concurrent_updates(engine: Engine)
     assert result.reads > 0
 
 
-# --- 10. account backend lookup without the global lock ------------------------------------------
-
-SPARE_ACCOUNT = "000000000917"  # an account no other test uses; its backend is removed again
-
-
-def _lookup_while_backend_lock_is_held(lookup: Callable[[], Any]) -> tuple[bool, list[Any]]:
-    """Hold moto's backend_lock in one thread and run `lookup` in another.
-
-    Returns whether the lookup had returned within PROBE_SECONDS, and what it returned (once the lock
-    is free).
-    """
-    held, release = threading.Event(), threading.Event()
-    answers: list[Any] = []
-
-    def hold() -> None:
-        with backend_lock:
-            held.set()
-            release.wait(timeout=5)
-
-    holder = threading.Thread(target=hold, name="holds-backend-lock", daemon=True)
-    caller = threading.Thread(target=lambda: answers.append(lookup()), name="looks-up-backend", daemon=True)
-    holder.start()
-    try:
-        assert held.wait(timeout=WITHIN), "could not take backend_lock"
-        caller.start()
-        caller.join(timeout=PROBE_SECONDS)
-        returned_while_held = not caller.is_alive()
-    finally:
-        release.set()
-        holder.join(timeout=5)
-        if caller.ident is not None:  # started: let it finish now that the lock is free
-            caller.join(timeout=5)
-    return returned_while_held, answers
-
-
-def test_existing_account_backend_is_found_without_the_global_lock() -> None:
-    # Given DynamoDB's backends, with the default account's already created (by moto's own lookup)
-    moto_fixes.apply()
-    moto_lookup = moto_fixes.original(BackendDict, "__getitem__")
-    expected = moto_lookup(dynamodb_backends, DEFAULT_ACCOUNT_ID)
-    # When the account's backend is looked up while another thread holds moto's backend_lock
-    returned_while_held, answers = _lookup_while_backend_lock_is_held(
-        lambda: dynamodb_backends[DEFAULT_ACCOUNT_ID]
-    )
-    # Then the lookup returns at once, with the very object moto's own lookup gives
-    assert returned_while_held
-    assert len(answers) == 1
-    assert answers[0] is expected
-
-
-def test_missing_account_backend_is_created_by_moto(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given an account with no DynamoDB backend yet, and moto's own lookup watched
-    moto_fixes.apply()
-    assert not dict.__contains__(dynamodb_backends, SPARE_ACCOUNT)
-    moto_lookup = moto_fixes.original(BackendDict, "__getitem__")
-    calls: list[str] = []
-
-    def watched(backends: BackendDict, account_id: str) -> Any:  # type: ignore[type-arg]
-        calls.append(account_id)
-        return moto_lookup(backends, account_id)
-
-    monkeypatch.setitem(moto_fixes.ORIGINALS, "BackendDict.__getitem__", watched)
-    try:
-        # When it is looked up twice
-        first = dynamodb_backends[SPARE_ACCOUNT]
-        second = dynamodb_backends[SPARE_ACCOUNT]
-        # Then moto's lookup created it, once; the second lookup found it; both got the same object
-        assert calls == [SPARE_ACCOUNT]
-        assert first is second is dict.__getitem__(dynamodb_backends, SPARE_ACCOUNT)
-        assert first.account_id == SPARE_ACCOUNT
-    finally:
-        if dict.__contains__(dynamodb_backends, SPARE_ACCOUNT):
-            dict.__delitem__(dynamodb_backends, SPARE_ACCOUNT)
-
-
-def test_gap_still_there_account_backend_lookup_takes_the_global_lock() -> None:
-    # Given moto's original BackendDict.__getitem__, and the default account's backend already created
-    moto_fixes.apply()
-    moto_lookup = moto_fixes.original(BackendDict, "__getitem__")
-    expected = moto_lookup(dynamodb_backends, DEFAULT_ACCOUNT_ID)
-    # When it looks the account up while another thread holds moto's backend_lock
-    returned_while_held, answers = _lookup_while_backend_lock_is_held(
-        lambda: moto_lookup(dynamodb_backends, DEFAULT_ACCOUNT_ID)
-    )
-    # Then it waits for the lock although the account exists, and returns once the lock is free
-    assert not returned_while_held
-    assert len(answers) == 1
-    assert answers[0] is expected
-
-
-# --- 11. heap keys are made under a lock ---------------------------------------------------------
+# --- 8. heap keys are made under a lock ---------------------------------------------------------
 
 
 class _Component(eval_component.EvalComponent):
@@ -1222,7 +1073,7 @@ def test_gap_still_there_heap_key_is_made_lazily_without_a_lock(monkeypatch: pyt
     assert len(keys) > 1
 
 
-# --- a task token answers once ---------------------------------------------------------------------
+# --- 9. a task token answers once ---------------------------------------------------------------------
 
 
 def _answer_twice(engine: Engine) -> Any:
@@ -1254,3 +1105,80 @@ def test_gap_still_there_a_spent_task_token_is_accepted_again(
     put_back(monkeypatch, CallbackPoolManager, "notify")
     again = _answer_twice(engine)
     again()  # moto's original takes it silently: nothing is raised
+
+
+# --- 10. JSONPath expressions are parsed once ------------------------------------------------------
+
+# moto parses a JSONPath in two places: utils.json_path (jsonpath_ng.ext: Parameters, InputPath, Choice
+# variables, intrinsic arguments) and ResultPath (plain jsonpath_ng).
+JSONPATH_MODULES = [json_path, result_path]
+
+
+def jsonpath_machine(tag: str) -> dict[str, Any]:
+    """Writes through a ResultPath, then reads through a Parameters path, then writes again; `tag` makes
+    the paths ones no other test evaluated, so no parse cache has seen them."""
+    return {
+        "StartAt": "Seed",
+        "States": {
+            "Seed": {"Type": "Pass", "Result": {"value": 7}, "ResultPath": f"$.seed_{tag}", "Next": "Copy"},
+            "Copy": {
+                "Type": "Pass",
+                "Parameters": {"copied.$": f"$.seed_{tag}.value"},
+                "ResultPath": f"$.copy_{tag}",
+                "End": True,
+            },
+        },
+    }
+
+
+def _counting(
+    calls: Counter[tuple[str, str]], module: Any, parse: Callable[[str], Any]
+) -> Callable[[str], Any]:
+    def counted(path: str) -> Any:
+        calls[(module.__name__, path)] += 1
+        return parse(path)
+
+    return counted
+
+
+def _parses_over_two_executions(engine: Engine, calls: Counter[tuple[str, str]]) -> list[int]:
+    """Run jsonpath_machine twice; how often each of its three paths was parsed, and check the outputs."""
+    tag = uuid.uuid4().hex[:12]
+    machine = engine.create(jsonpath_machine(tag))
+    for n in range(2):
+        described = engine.finish(engine.start(machine, name=f"paths-{n}"))
+        assert described["status"] == "SUCCEEDED"
+        assert json.loads(described["output"]) == {f"seed_{tag}": {"value": 7}, f"copy_{tag}": {"copied": 7}}
+    paths = [
+        (json_path, f"$.seed_{tag}.value"),
+        (result_path, f"$.seed_{tag}"),
+        (result_path, f"$.copy_{tag}"),
+    ]
+    return [calls[(module.__name__, path)] for module, path in paths]
+
+
+def test_a_jsonpath_is_parsed_once_across_evaluations(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given moto's JSONPath parsers counted where the fix calls them, on a cache miss
+    calls: Counter[tuple[str, str]] = Counter()
+    for module in JSONPATH_MODULES:
+        parse = moto_fixes.original(module, "parse")
+        monkeypatch.setitem(moto_fixes.ORIGINALS, f"{module.__name__}.parse", _counting(calls, module, parse))
+    # When two executions evaluate the same new paths (each answering correctly)
+    parses = _parses_over_two_executions(engine, calls)
+    # Then each path was parsed once, by the first execution; the second reused it
+    assert parses == [1, 1, 1]
+
+
+def test_gap_still_there_jsonpath_is_parsed_at_every_evaluation(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given moto's original parse functions, counted
+    calls: Counter[tuple[str, str]] = Counter()
+    for module in JSONPATH_MODULES:
+        monkeypatch.setattr(module, "parse", _counting(calls, module, moto_fixes.original(module, "parse")))
+    # When two executions evaluate the same new paths
+    parses = _parses_over_two_executions(engine, calls)
+    # Then every evaluation parsed its path again
+    assert parses == [2, 2, 2]

@@ -3,8 +3,8 @@ in this process and answers the way the Lambda service does (a handler exception
 with `X-Amz-Function-Error: Unhandled` and the runtime's `{"errorType", "errorMessage", ...}` body,
 so the state machine sees the exception's class name as the error).
 
-Point `AWS_ENDPOINT_URL_LAMBDA` at it. It holds hundreds of concurrent connections (the default
-backlog of 5 would drop them) and counts invocations per function for the benchmarks.
+Point `AWS_ENDPOINT_URL_LAMBDA` at it. It holds hundreds of concurrent connections (see http_base),
+takes payloads up to Lambda's 6 MB, and counts invocations per function for the benchmarks.
 
 Like Lambda, it runs concurrent invocations of one function in separate "containers": each is its own
 copy of the handler's module, serving one invocation at a time. Handlers may keep per-invocation
@@ -25,14 +25,17 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
+from werkzeug.wrappers import Request, Response
+
+from scheduling_tooling.http_base import HTTPServerBase, json_response
 from scheduling_tooling.local import powertools_fixes
 
 HandlerFn = Callable[[Any, Any], Any]
 _PREFIX = "/2015-03-31/functions/"
+_MAX_PAYLOAD = 6 * 1024 * 1024  # Lambda's limit for a synchronous invocation
 
 
 @dataclass
@@ -119,80 +122,30 @@ class LambdaRegistry:
         return handler
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 1024
-    registry: LambdaRegistry
+class LambdaEndpoint(HTTPServerBase):
+    def __init__(self, registry: LambdaRegistry, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.registry = registry
+        super().__init__(self._answer, host, port, name="lambda-endpoint", max_body=_MAX_PAYLOAD)
 
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if not (self.path.startswith(_PREFIX) and self.path.split("?")[0].endswith("/invocations")):
-            self._send(404, {"message": "unknown path"}, {"x-amzn-ErrorType": "ResourceNotFoundException"})
-            return
-        name = unquote(self.path[len(_PREFIX) :].split("/invocations")[0])
+    def _answer(self, request: Request) -> Response:
+        path = urlsplit(request.environ["RAW_URI"]).path  # as sent: the function name is unquoted once
+        if request.method != "POST" or not (path.startswith(_PREFIX) and path.endswith("/invocations")):
+            return _error(404, "unknown path", "ResourceNotFoundException")
+        name = unquote(path[len(_PREFIX) :].split("/invocations")[0])
+        raw = request.get_data()
         try:
             event = json.loads(raw) if raw else {}
         except json.JSONDecodeError:
-            self._send(
-                400,
-                {"message": "payload is not JSON"},
-                {"x-amzn-ErrorType": "InvalidRequestContentException"},
-            )
-            return
+            return _error(400, "payload is not JSON", "InvalidRequestContentException")
         try:
-            payload, failed = self.server.registry.invoke(name, event)
+            payload, failed = self.registry.invoke(name, event)
         except KeyError:
-            self._send(
-                404,
-                {"message": f"Function not found: {name}"},
-                {"x-amzn-ErrorType": "ResourceNotFoundException"},
-            )
-            return
+            return _error(404, f"Function not found: {name}", "ResourceNotFoundException")
         headers = {"X-Amz-Executed-Version": "$LATEST"}
         if failed:
             headers["X-Amz-Function-Error"] = "Unhandled"
-        self._send(200, payload, headers)
-
-    def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
+        return json_response(200, payload, headers)
 
 
-class LambdaEndpoint:
-    def __init__(self, registry: LambdaRegistry, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.registry = registry
-        self._server = _Server((host, port), _Handler)
-        self._server.registry = registry
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="lambda-endpoint", daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> LambdaEndpoint:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+def _error(status: int, message: str, error_type: str) -> Response:
+    return json_response(status, {"message": message}, {"x-amzn-ErrorType": error_type})

@@ -1,36 +1,66 @@
-"""Every fix this project makes to moto 5.2.5's Step Functions engine, in one place.
+"""Every fix this project makes to moto 5.2.5's Step Functions engine (and its DynamoDB), in one place.
 
 moto is pinned exactly; `tests/workflow/test_moto_fixes.py` checks each gap below still exists in
-the original code (so a moto upgrade that fixes one tells us to delete the patch) and that the patched
-behaviour works. `apply()` is idempotent; engine time is `clock.CLOCK`'s, whatever its mode.
+the original code (its `test_gap_still_there_*` test: a moto upgrade that fixes one fails it, and the
+patch gets deleted) and that the patched behaviour works. `apply()` is idempotent and keeps every
+original in ORIGINALS; engine time is `clock.CLOCK`'s, whatever its mode.
 
-Gaps fixed:
-- start_execution without a name gives an ARN ending in ":None"        -> a uuid name
-- SendTaskFailure drops `cause`                                         -> passed through
-- StopExecution leaves a task blocked on its callback until it times out -> callbacks released
-- SendTask* raise AttributeError while any execution's worker thread is still starting, and
-  StopExecution while the stopped one is                                -> starting ones skipped;
-                                                                           StopExecution retried briefly
-- a stopped execution whose callback was released ends FAILED, not ABORTED -> a stop is final
-- DynamoDB item writes are applied attribute by attribute: a concurrent read sees half an update
-  (a session "awaiting_date" with no offered dates yet)                -> item operations serialised
+Upstreamable moto bugs (moto differs from AWS, or is wrong; each reproduced by the test named):
+- SendTaskFailure drops `cause`                                       -> passed through
+    test_gap_still_there_send_task_failure_drops_the_cause
 - SendTaskSuccess/Failure with a token already answered is accepted again; AWS answers
-  TaskTimedOut ("the task does not exist anymore")                     -> TaskTimedOut
-- finished worker threads are never pruned from TMP_THREADS             -> pruned on each start
+  TaskTimedOut ("the task does not exist anymore")                   -> TaskTimedOut
+    test_gap_still_there_a_spent_task_token_is_accepted_again
+- StopExecution leaves a task blocked on its callback until it times out -> callbacks released
+    test_gap_still_there_stop_execution_leaves_the_callback_waiting
+- ... and once released, the stopped execution ends FAILED, not ABORTED -> a stop is final
+    test_gap_still_there_stopped_execution_parked_on_a_callback_ends_failed
+- SendTask* raise AttributeError while any execution's worker thread is still starting, and
+  StopExecution while the stopped one is                              -> starting ones skipped;
+                                                                         StopExecution retried briefly
+    test_gap_still_there_calls_right_after_start_execution_raise_attribute_error,
+    test_gap_still_there_token_search_trips_over_a_starting_execution
+- the retry backoff is a plain time.sleep that StopExecution cannot interrupt -> interruptible
+    test_gap_still_there_retry_interval_is_unscaled_and_uninterruptible
+- DynamoDB item writes are applied attribute by attribute and reads hand back live items: a
+  concurrent read sees half an update (a session "awaiting_date" with no offered dates yet)
+                                                                      -> item operations serialised,
+                                                                         results snapshotted
+    test_gap_still_there_get_item_reads_half_an_update
+
+Local-runtime-only needs (time control and the engine's cost; AWS has neither problem). CPU per
+booking below: sequential bookings on the embedded stack, with and without the fix, alternated in one
+process:
 - no time control: Wait states, retry backoff, task timeouts, heartbeats and callback timeouts all run
-  on the wall clock (the retry sleep cannot even be interrupted by StopExecution)
-                                                                        -> every one of them runs on
+  on the wall clock                                                   -> every one of them runs on
   clock.CLOCK: scaled for demos (Wait states and backoff only), manual for tests (nothing elapses
-  until the test advances it); the backoff became interruptible
-- a new boto3 client for every task (~20 ms of CPU each)                -> cached per service/endpoint
-- every moto API call takes a global lock and compares whole backend dicts to find its account
-  backend: under 100 concurrent executions that is 60% of all CPU       -> lock-free fast path when
-                                                                           the account exists
-- the ASL is parsed again (pure-Python ANTLR) for every execution: 40% of the CPU of a booking
-                                                                        -> parsed once per definition
+  until the test advances it). A scaled Wait is fractional, which moto's int()-truncating wait loop
+  never finishes: one wait instead.
+    test_gap_still_there_wait_rewaits_forever_on_fractional_seconds,
+    test_gap_still_there_task_timeouts_run_on_the_wall_clock
+- a new boto3 client for every task: 180 ms of CPU per booking instead of 106 -> cached per
+                                                                         service and endpoint
+    test_gap_still_there_new_boto_client_every_call
+- the ASL is parsed again (pure-Python ANTLR) for every execution: 419 ms of CPU per booking
+  instead of 115                                                      -> parsed once per definition
   (safe because evaluation state lives in each execution's Environment, keyed by each component's
   lazily made heap_key, which is now made under a lock; definitions with Map or Parallel states,
   whose components keep worker state, are still parsed per execution)
+    test_gap_still_there_every_execution_parses_the_definition_again,
+    test_gap_still_there_heap_key_is_made_lazily_without_a_lock
+- every JSONPath (Parameters, InputPath, ResultPath, Choice variables, intrinsic arguments) is
+  parsed again by jsonpath_ng (a fresh PLY parser each time) at every evaluation: 53 parses and
+  185-205 ms of CPU per booking instead of 123-134                    -> parsed once per expression
+  (the parsed expressions are immutable: find/update_or_create keep no state on them)
+    test_gap_still_there_jsonpath_is_parsed_at_every_evaluation
+
+Removed, serving no product or test need:
+- a uuid name for StartExecution without one: every start names its execution (the bridge
+  deterministically, tooling/examples and the tests explicitly);
+- pruning finished threads from moto's TMP_THREADS: an append-only list nothing reads; 8 dead threads
+  (~17 KB) per booking, next to the ~145 KB per booking moto keeps anyway (executions, histories);
+- a lock-free account backend lookup (BackendDict.__getitem__ without moto's global lock): 40 and 100
+  concurrent bookings with and without it cost the same CPU per booking (141-162 ms) and wall time.
 """
 
 from __future__ import annotations
@@ -41,16 +71,14 @@ import os
 import threading
 import time
 import types
-import uuid
 from collections.abc import Callable
 from typing import Any
 
-from moto.core.base_backend import BackendDict
 from moto.dynamodb.models import DynamoDBBackend
 from moto.stepfunctions import responses as sfn_responses
 from moto.stepfunctions.exceptions import AWSError
 from moto.stepfunctions.parser import models as parser_models
-from moto.stepfunctions.parser import utils as parser_utils
+from moto.stepfunctions.parser.asl.component.common.path import result_path
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
 from moto.stepfunctions.parser.asl.component.state.exec import execute_state
@@ -65,7 +93,7 @@ from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackOutcome
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-from moto.stepfunctions.parser.asl.utils import boto_client
+from moto.stepfunctions.parser.asl.utils import boto_client, json_path
 from moto.stepfunctions.parser.backend import execution as parser_execution
 from moto.stepfunctions.parser.backend import execution_worker
 
@@ -82,7 +110,6 @@ def apply() -> None:
     with _applied:
         if _installed:
             return
-        _patch(parser_models.StepFunctionsParserBackend, "start_execution", _start_execution)
         _patch(sfn_responses.StepFunctionResponse, "send_task_failure", _send_task_failure_response)
         _patch(parser_execution.Execution, "stop", _stop_releases_callbacks)
         _patch(parser_models.StepFunctionsParserBackend, "_get_executions", _started_executions)
@@ -95,10 +122,11 @@ def apply() -> None:
         _patch(callback, "Event", ClockEvent)
         _patch(execute_state, "threading", types.SimpleNamespace(Event=ClockEvent))
         _patch(execution_worker.ExecutionWorker, "_get_evaluation_entrypoint", _parsed_once)
-        _patch(BackendDict, "__getitem__", _account_backend)
         _patch(Environment, "set_error", _stop_is_final)
         _patch(CallbackPoolManager, "notify", _answer_once)
         _patch(EvalComponent, "heap_key", property(_locked_heap_key))
+        for module in _JSONPATH_PARSERS:  # json_path: jsonpath_ng.ext's parser; result_path: the plain one
+            _patch(module, "parse", functools.partial(_parsed_jsonpath, module.__name__))
         for name in _DYNAMODB_ITEM_OPERATIONS:
             _patch(DynamoDBBackend, name, _serialised(name))
         for module in (lambda_eval_utils, state_task_service_aws_sdk, state_task_service_dynamodb):
@@ -116,20 +144,7 @@ def original(owner: Any, name: str) -> Callable[..., Any]:
     return ORIGINALS[f"{getattr(owner, '__name__', owner)}.{name}"]
 
 
-# --- names, cause, stop, start-up race, threads -----------------------------------------------
-
-
-def _start_execution(
-    self: Any, state_machine_arn: str, name: str | None = None, *args: Any, **kwargs: Any
-) -> Any:
-    _prune_finished_threads()
-    start = original(parser_models.StepFunctionsParserBackend, "start_execution")
-    return start(self, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
-
-
-def _prune_finished_threads() -> None:
-    # Every module imported the same list object, so prune it in place.
-    parser_utils.TMP_THREADS[:] = [t for t in parser_utils.TMP_THREADS if t.is_alive()]
+# --- cause, stop, start-up race -------------------------------------------------------------------
 
 
 def _send_task_failure_response(self: Any) -> Any:
@@ -261,12 +276,6 @@ def _locked_heap_key(self: Any) -> str:
         return ORIGINALS["EvalComponent.heap_key"].fget(self)  # type: ignore[no-any-return]
 
 
-def _account_backend(self: Any, account_id: str) -> Any:
-    if dict.__contains__(self, account_id):  # created before: no lock, no scan
-        return dict.__getitem__(self, account_id)
-    return original(BackendDict, "__getitem__")(self, account_id)
-
-
 @functools.lru_cache(maxsize=16)
 def _parse(definition: str) -> Any:
     return AmazonStateLanguageParser.parse(definition)[0]
@@ -277,6 +286,17 @@ def _parsed_once(self: Any) -> Any:
     if '"Map"' in definition or '"Parallel"' in definition:
         return original(execution_worker.ExecutionWorker, "_get_evaluation_entrypoint")(self)
     return _parse(definition)
+
+
+_JSONPATH_PARSERS = (json_path, result_path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_jsonpath(module: str, path: str) -> Any:
+    # Keyed by module too: the two modules use different jsonpath_ng parsers (ext and plain). The
+    # expressions come from state machine definitions, so the set is small and fixed; moto builds a
+    # whole PLY parser for each parse. A miss calls the original through ORIGINALS (tests count them).
+    return ORIGINALS[f"{module}.parse"](path)
 
 
 @functools.lru_cache(maxsize=64)

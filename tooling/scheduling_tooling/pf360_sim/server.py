@@ -17,17 +17,17 @@ per operation (see `faults.py`) and can be changed at run time through the admin
 from __future__ import annotations
 
 import json
-import socket
-import struct
 import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from werkzeug.wrappers import Request, Response
 
 from pf360_client.fake.app import FakeApp
 from pf360_client.fake.model import FakePF360
 from pf360_client.operations import OPERATIONS, match_route
+from scheduling_tooling.http_base import HTTPServerBase, NoAnswer, json_response, raw_headers
 from scheduling_tooling.pf360_sim.faults import FaultPlan, FaultProfileError, FaultRule
 
 DEFAULT_TOKEN = "local-simulator-token"
@@ -84,206 +84,155 @@ class Simulator:
             )
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 1024  # the default backlog of 5 drops connections under load
-    simulator: Simulator
+class SimulatorServer(HTTPServerBase):
+    """Runs a Simulator on a background thread: `with SimulatorServer() as sim: sim.url`."""
 
+    def __init__(self, simulator: Simulator | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.simulator = simulator or Simulator()
+        super().__init__(self._answer, host, port, name="pf360-simulator", max_body=_MAX_BODY)
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: the client's pooled connections are reused
-    disable_nagle_algorithm = True
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:  # the default prints every request
-        pass
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
-    # --- dispatch -----------------------------------------------------------------------------
-
-    def _dispatch(self, method: str) -> None:
-        sim = self.server.simulator
-        url = urlsplit(self.path)
-        self._fault_kind: str | None = None  # one handler serves every request of a keep-alive connection
+    def serve_forever(self) -> None:
         try:
-            raw_body = self._read_body()
-        except ValueError as error:
-            self._json(400, {"status": "error", "message": str(error)})
-            return
+            super().serve_forever()
+        finally:
+            self.simulator.stopping.set()
+
+    def stop(self) -> None:
+        self.simulator.stopping.set()  # releases hanging requests
+        super().stop()
+
+    def _answer(self, request: Request) -> Response:
+        # The path as sent, not werkzeug's decoded one: path parameters are unquoted one by one.
+        url = urlsplit(request.environ["RAW_URI"])
         if url.path.startswith("/_sim/"):
-            self._admin(method, url.path, raw_body)
-            return
-        route = match_route(method, url.path)
+            return _admin(self.simulator, request.method, url.path, request.get_data())
+        route = match_route(request.method, url.path)
         if route is None:
             known_path = any(op.path_regex().match(url.path) for op in OPERATIONS.values())
-            self._json(405 if known_path else 404, {"status": "error", "message": "Not found"})
-            return
+            return json_response(405 if known_path else 404, {"status": "error", "message": "Not found"})
         op, path_params = route
-        status = self._serve(op.name, op.service, method, path_params, url.query, raw_body)
-        sim.record(op.name, status, self._fault_kind, unquote(path_params.get("project_id") or "") or None)
+        fault, outcome = _serve(self.simulator, op.name, op.service, request, path_params, url.query)
+        status = outcome.status_code if isinstance(outcome, Response) else None
+        project_id = unquote(path_params.get("project_id") or "") or None
+        self.simulator.record(op.name, status, fault.kind if fault else None, project_id)
+        if isinstance(outcome, NoAnswer):
+            raise outcome
+        return outcome
 
-    def _serve(
-        self,
-        operation: str,
-        service: str,
-        method: str,
-        path_params: dict[str, str],
-        query: str,
-        raw_body: bytes,
-    ) -> int | None:
-        sim = self.server.simulator
-        if service == "pf360":
-            problem = self._auth_problem(path_params.get("client_id"))
-            if problem:
-                return self._json(*problem)
-        fault = sim.faults.next_fault(operation)
-        self._fault_kind = fault.kind if fault else None
-        envelope, error = _envelope(method, path_params, query, raw_body)
-        if error:
-            return self._json(400, {"status": "error", "message": error})
-        if fault and (answered := self._apply(fault, operation, envelope)) is not False:
-            return answered
-        answer = sim.app.handle(operation, envelope)
-        if fault and fault.kind == "lose_answer":
-            return self._json(fault.status, {"status": "error", "message": fault.message})
-        return self._json(answer.status, answer.body)
 
-    def _auth_problem(self, client_id: str | None) -> tuple[int, dict[str, str]] | None:
-        sim = self.server.simulator
-        if self.headers.get("Authorization", "") != f"Bearer {sim.token}":
-            return 401, {"status": "error", "message": "Unauthorized"}
-        header = self.headers.get("Client_Id")
-        if not header:
-            return 400, {"status": "error", "message": "Client_Id header is required"}
-        if client_id is not None and unquote(client_id) != header:
-            return 403, {"status": "error", "message": "Client_Id does not match the requested client"}
-        return None
+def _serve(
+    sim: Simulator,
+    operation: str,
+    service: str,
+    request: Request,
+    path_params: dict[str, str],
+    query: str,
+) -> tuple[FaultRule | None, Response | NoAnswer]:
+    """The answer to an API call (or none), and the fault applied to it if any."""
+    if service == "pf360":
+        problem = _auth_problem(sim, request, path_params.get("client_id"))
+        if problem:
+            return None, json_response(*problem)
+    fault = sim.faults.next_fault(operation)
+    envelope, error = _envelope(request.method, path_params, query, request.get_data())
+    if error:
+        return fault, json_response(400, {"status": "error", "message": error})
+    if fault and (acted := _apply(sim, fault, operation, envelope)) is not None:
+        return fault, acted
+    answer = sim.app.handle(operation, envelope)
+    if fault and fault.kind == "lose_answer":
+        return fault, json_response(fault.status, {"status": "error", "message": fault.message})
+    return fault, json_response(answer.status, answer.body)
 
-    def _apply(self, fault: FaultRule, operation: str, envelope: dict[str, Any]) -> int | bool | None:
-        """Act out a fault. Returns the status answered, None if the connection was dropped, or
-        False to go on and answer normally."""
-        sim = self.server.simulator
-        kind = fault.kind
-        if kind == "latency":
-            sim.stopping.wait(fault.ms / 1000)
-        elif kind == "status":
-            return self._json(fault.status, {"status": "error", "message": fault.message})
-        elif kind == "rate_limit":
-            return self._json(
-                429,
-                {"status": "error", "message": "Too many requests"},
-                {"Retry-After": str(int(fault.retry_after))},
-            )
-        elif kind == "hold":
-            sim.hold(fault.seconds)
-        elif kind == "hang":
-            sim.stopping.wait(fault.seconds)
-            self.close_connection = True
-            return None
-        elif kind == "reset":
-            self._reset_connection()
-            return None
-        elif kind == "error_body":
-            return self._json(200, {"error": fault.message, "message": fault.message})
-        elif kind == "bad_json":
-            return self._send(200, b"<html>upstream error</html>", "text/html")
-        elif kind == "slot_taken" and operation == "confirm_appointment":
-            body, path = envelope.get("body", {}), envelope["path"]
-            if isinstance(body.get("date"), str) and isinstance(body.get("time"), str):
-                sim.model.fill_slot(path["client_id"], body["date"], body["time"])
-        elif kind == "expire_request":
-            sim.model.expire_requests()
-        return False
 
-    # --- admin --------------------------------------------------------------------------------
+def _auth_problem(
+    sim: Simulator, request: Request, client_id: str | None
+) -> tuple[int, dict[str, str]] | None:
+    if request.headers.get("Authorization", "") != f"Bearer {sim.token}":
+        return 401, {"status": "error", "message": "Unauthorized"}
+    header = raw_headers(request).get("Client_Id")
+    if not header:
+        return 400, {"status": "error", "message": "Client_Id header is required"}
+    if client_id is not None and unquote(client_id) != header:
+        return 403, {"status": "error", "message": "Client_Id does not match the requested client"}
+    return None
 
-    def _admin(self, method: str, path: str, raw_body: bytes) -> None:
-        sim = self.server.simulator
+
+def _apply(
+    sim: Simulator, fault: FaultRule, operation: str, envelope: dict[str, Any]
+) -> Response | NoAnswer | None:
+    """Act out a fault: the answer to give instead, NoAnswer to give none, or None to go on and
+    answer normally."""
+    kind = fault.kind
+    if kind == "latency":
+        sim.stopping.wait(fault.ms / 1000)
+    elif kind == "status":
+        return json_response(fault.status, {"status": "error", "message": fault.message})
+    elif kind == "rate_limit":
+        return json_response(
+            429,
+            {"status": "error", "message": "Too many requests"},
+            {"Retry-After": str(int(fault.retry_after))},
+        )
+    elif kind == "hold":
+        sim.hold(fault.seconds)
+    elif kind == "hang":
+        sim.stopping.wait(fault.seconds)
+        return NoAnswer()  # then the connection is dropped
+    elif kind == "reset":
+        return NoAnswer(reset=True)
+    elif kind == "error_body":
+        return json_response(200, {"error": fault.message, "message": fault.message})
+    elif kind == "bad_json":
+        return Response(b"<html>upstream error</html>", 200, content_type="text/html")
+    elif kind == "slot_taken" and operation == "confirm_appointment":
+        body, path = envelope.get("body", {}), envelope["path"]
+        if isinstance(body.get("date"), str) and isinstance(body.get("time"), str):
+            sim.model.fill_slot(path["client_id"], body["date"], body["time"])
+    elif kind == "expire_request":
+        sim.model.expire_requests()
+    return None
+
+
+def _admin(sim: Simulator, method: str, path: str, raw_body: bytes) -> Response:
+    try:
+        document = json.loads(raw_body) if raw_body else {}
+    except json.JSONDecodeError:
+        return json_response(400, {"message": "admin body must be JSON"})
+    if (method, path) == ("GET", "/_sim/health"):
+        return json_response(200, {"ok": True})
+    if (method, path) == ("GET", "/_sim/faults"):
+        return json_response(200, sim.faults.describe())
+    if (method, path) == ("PUT", "/_sim/faults"):
         try:
-            document = json.loads(raw_body) if raw_body else {}
-        except json.JSONDecodeError:
-            self._json(400, {"message": "admin body must be JSON"})
-            return
-        if (method, path) == ("GET", "/_sim/health"):
-            self._json(200, {"ok": True})
-        elif (method, path) == ("GET", "/_sim/faults"):
-            self._json(200, sim.faults.describe())
-        elif (method, path) == ("PUT", "/_sim/faults"):
-            try:
-                sim.faults = FaultPlan.parse(document)
-            except FaultProfileError as error:
-                self._json(400, {"message": str(error)})
-                return
-            sim.new_gate()
-            self._json(200, sim.faults.describe())
-        elif (method, path) == ("DELETE", "/_sim/faults"):
-            sim.faults = FaultPlan()
-            sim.new_gate()
-            self._json(200, sim.faults.describe())
-        elif (method, path) == ("POST", "/_sim/release"):
-            sim.release()
-            self._json(200, {"released": True})
-        elif (method, path) == ("GET", "/_sim/holding"):
-            self._json(200, {"holding": sim.holding})
-        elif (method, path) == ("POST", "/_sim/reset"):
-            sim.new_gate()
-            sim.model.reset()
-            sim.calls.clear()
-            self._json(200, {"reset": True})
-        elif (method, path) == ("PUT", "/_sim/token") and isinstance(document.get("token"), str):
-            sim.token = document["token"]
-            self._json(200, {"rotated": True})
-        elif (method, path) == ("POST", "/_sim/clock") and isinstance(
-            document.get("advance_seconds"), int | float
-        ):
-            sim.advance_clock(float(document["advance_seconds"]))
-            self._json(200, {"now": sim.now().isoformat()})
-        elif (method, path) == ("GET", "/_sim/calls"):
-            self._json(200, {"calls": list(sim.calls)})
-        else:
-            self._json(404, {"message": f"no admin endpoint {method} {path}"})
-
-    # --- I/O ----------------------------------------------------------------------------------
-
-    def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > _MAX_BODY:
-            self.close_connection = True
-            raise ValueError(f"request body larger than {_MAX_BODY} bytes")
-        return self.rfile.read(length) if length else b""
-
-    def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> int:
-        return self._send(status, json.dumps(body).encode(), "application/json", headers)
-
-    def _send(
-        self, status: int, payload: bytes, content_type: str, headers: dict[str, str] | None = None
-    ) -> int:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
-        return status
-
-    def _reset_connection(self) -> None:
-        # SO_LINGER with a zero timeout makes close() send RST instead of FIN.
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.close_connection = True
-        self.connection.close()
+            sim.faults = FaultPlan.parse(document)
+        except FaultProfileError as error:
+            return json_response(400, {"message": str(error)})
+        sim.new_gate()
+        return json_response(200, sim.faults.describe())
+    if (method, path) == ("DELETE", "/_sim/faults"):
+        sim.faults = FaultPlan()
+        sim.new_gate()
+        return json_response(200, sim.faults.describe())
+    if (method, path) == ("POST", "/_sim/release"):
+        sim.release()
+        return json_response(200, {"released": True})
+    if (method, path) == ("GET", "/_sim/holding"):
+        return json_response(200, {"holding": sim.holding})
+    if (method, path) == ("POST", "/_sim/reset"):
+        sim.new_gate()
+        sim.model.reset()
+        sim.calls.clear()
+        return json_response(200, {"reset": True})
+    if (method, path) == ("PUT", "/_sim/token") and isinstance(document.get("token"), str):
+        sim.token = document["token"]
+        return json_response(200, {"rotated": True})
+    if (method, path) == ("POST", "/_sim/clock") and isinstance(document.get("advance_seconds"), int | float):
+        sim.advance_clock(float(document["advance_seconds"]))
+        return json_response(200, {"now": sim.now().isoformat()})
+    if (method, path) == ("GET", "/_sim/calls"):
+        return json_response(200, {"calls": list(sim.calls)})
+    return json_response(404, {"message": f"no admin endpoint {method} {path}"})
 
 
 def _envelope(
@@ -306,46 +255,3 @@ def _envelope(
         "body": body,
     }
     return envelope, None
-
-
-class SimulatorServer:
-    """Runs a Simulator on a background thread: `with SimulatorServer() as sim: sim.url`."""
-
-    def __init__(self, simulator: Simulator | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.simulator = simulator or Simulator()
-        self._server = _Server((host, port), _Handler)
-        self._server.simulator = self.simulator
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> SimulatorServer:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="pf360-simulator", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve on this thread until shutdown (or KeyboardInterrupt); always releases the port."""
-        try:
-            self._server.serve_forever()
-        finally:
-            self.simulator.stopping.set()
-            self._server.server_close()
-
-    def stop(self) -> None:
-        self.simulator.stopping.set()  # releases hanging requests
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> SimulatorServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
