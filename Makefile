@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python tooling/benchmarks/cold_start.py
 	$(BIN)/python tooling/benchmarks/pf360_client_roundtrip.py
 	$(BIN)/python tooling/benchmarks/booking_workflow.py
+	$(BIN)/python tooling/benchmarks/booking_overhead.py
 	$(BIN)/python tooling/benchmarks/agent_conversations.py --conversations 200
 
 # Re-pin every dependency from pyproject.toml into requirements/constraints.txt (needs the network).
