@@ -15,15 +15,13 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import BedrockAgentResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from pydantic import BaseModel, ConfigDict, Field
 
 from agent_actions import errors, event_shape
 from agent_actions.booking import StillWorking
 from agent_actions.identity import Caller, caller_from
 from agent_actions.observability import count_invocation, logger
-from agent_actions.present import Answer
-from agent_actions.services import services
+from agent_actions.present import STILL_WORKING, Answer
 from pf360_client.errors import PF360Error
 from pf360_client.normalize import clean_text
 
@@ -31,12 +29,32 @@ from pf360_client.normalize import clean_text
 _FUNCTIONS: dict[int, dict[str, tuple[str, str]]] = {}
 
 MAX_TEXT = 2000
-STILL_WORKING = Answer("I'm still working on that. Please ask me again in a moment.", {"still_working": True})
 # The customer's own mistakes (bad or missing details, another customer's project): the agent asks them
 # again. `respond` notes it per answer; the function-details translation reads it (REPROMPT), since a
 # route's Response carries only a status and a body.
 _CUSTOMER_MISTAKES = (errors.InvalidInput, errors.NotPermitted)
 _REPROMPT: ContextVar[bool] = ContextVar("reprompt", default=False)
+
+
+class AgentAnswer(BaseModel):
+    """Every answer: what to tell the customer, and the facts behind it for the agent to use."""
+
+    model_config = ConfigDict(extra="allow")
+    message: str = Field(description="What to tell the customer.")
+
+
+def _responses() -> dict[int, Any]:
+    """Every status a route can answer with, each with the typed answer, derived from the error
+    classes (so a new one is declared in the OpenAPI by being written)."""
+    content = {"application/json": {"model": AgentAnswer}}
+    described = {200: "The answer."}
+    for kind in _subclasses(errors.AgentError):
+        described.setdefault(kind.status, kind.when)
+    return {status: {"description": text, "content": content} for status, text in sorted(described.items())}
+
+
+def _subclasses(kind: type[errors.AgentError]) -> list[type[errors.AgentError]]:
+    return [kind] + [sub for direct in kind.__subclasses__() for sub in _subclasses(direct)]
 
 
 def new_resolver() -> BedrockAgentResolver:
@@ -68,18 +86,26 @@ def new_resolver() -> BedrockAgentResolver:
     return app
 
 
+Route = Callable[..., Response[AgentAnswer]]
+
+
 def operation(
     app: BedrockAgentResolver, method: str, path: str, description: str, *, confirm: bool = False
-) -> Callable[[Callable[..., Response[Any]]], Callable[..., Response[Any]]]:
-    """Declare an operation once: its OpenAPI route (operationId = the function's name) and the same
-    name for function-details events. `confirm`: Bedrock asks the customer before calling it."""
+) -> Callable[[Route], Route]:
+    """Declare an operation once: its OpenAPI route (operationId = the function's name, every answer
+    an AgentAnswer) and the same name for function-details events. `confirm`: Bedrock asks the
+    customer before calling it."""
 
-    def register(route: Callable[..., Response[Any]]) -> Callable[..., Response[Any]]:
+    def register(route: Route) -> Route:
         extensions = {"x-requireConfirmation": "ENABLED"} if confirm else None
         declare = app.post if method == "POST" else app.get
         _FUNCTIONS.setdefault(id(app), {})[route.__name__] = (method, path)
         return declare(
-            path, operation_id=route.__name__, description=description, openapi_extensions=extensions
+            path,
+            operation_id=route.__name__,
+            description=description,
+            openapi_extensions=extensions,
+            responses=_RESPONSES,
         )(route)
 
     return register
@@ -94,10 +120,11 @@ def _refused(error: errors.AgentError) -> Response[Any]:
     return respond(Answer(error.message, {}, error.status, reprompt=isinstance(error, _CUSTOMER_MISTAKES)))
 
 
-def respond(answer: Answer) -> Response[Any]:
+def respond(answer: Answer) -> Response[AgentAnswer]:
     """A logic answer as the route's response (its status, its JSON body)."""
     _REPROMPT.set(answer.reprompt)
-    return Response(status_code=answer.status, content_type="application/json", body=answer.body())
+    body = AgentAnswer.model_validate(answer.body())
+    return Response(status_code=answer.status, content_type="application/json", body=body)
 
 
 def current_caller(app: BedrockAgentResolver) -> Caller:
@@ -114,54 +141,7 @@ def text(value: str, what: str) -> str:
     return cleaned
 
 
-def idempotent(
-    name: str,
-    caller: Caller,
-    key: dict[str, str],
-    run: Callable[[], Answer],
-    context: Any,
-    done: Callable[[Answer], bool],
-) -> Answer:
-    """Run a write once per caller and key (Powertools Idempotency on DynamoDB). Only an answer that
-    says the write happened (`done`) is remembered: anything else (still working, an offer, a refusal,
-    a failure) is returned but not stored, so a later retry acts on the current state.
-
-    The caller (session, client, customer) is put into the key here, so no call site can leave it out:
-    a stored answer is only ever returned to the caller it was written for. Call sites still check the
-    caller owns the session or project before calling this: a stored answer skips `run` entirely."""
-    request = {
-        **key,
-        "session_id": caller.session_id,
-        "client_id": caller.client_id,
-        "customer_id": caller.customer_id,
-    }
-    config = IdempotencyConfig(expires_after_seconds=3600, raise_on_no_idempotency_key=True)
-    if context is not None:
-        config.register_lambda_context(context)
-
-    class NotFinal(Exception):
-        def __init__(self, answer: Answer) -> None:
-            self.answer = answer
-
-    @idempotent_function(
-        data_keyword_argument="request",
-        persistence_store=services().idempotency(f"agent-{name}"),
-        config=config,
-        key_prefix=f"agent-{name}",
-    )
-    def once(request: dict[str, str]) -> dict[str, Any]:
-        answer = run()
-        if answer.status != 200 or answer.reprompt or not done(answer):
-            raise NotFinal(answer)
-        return {"message": answer.message, "data": answer.data}
-
-    try:
-        stored = once(request=request)
-    except NotFinal as not_final:
-        return not_final.answer
-    except IdempotencyAlreadyInProgressError:
-        return STILL_WORKING  # the same write is running in a concurrent call
-    return Answer(stored["message"], stored["data"])
+_RESPONSES = _responses()
 
 
 # --- the two event formats ------------------------------------------------------------------------

@@ -10,6 +10,9 @@ from pf360_client import errors as pf360
 
 class AgentError(Exception):
     status = 500
+    # `when`: what this status means, the OpenAPI description of the answer; `default`: what the
+    # customer is told unless the raiser says more.
+    when = "Something went wrong on our side."
     default = "Something went wrong on our side. Please try again in a moment."
 
     def __init__(self, message: str | None = None, **details: object) -> None:
@@ -20,16 +23,19 @@ class AgentError(Exception):
 
 class InvalidInput(AgentError):
     status = 400
+    when = "Invalid or missing parameters, or a choice that was not offered (the message lists what was)."
     default = "Some of the details were not valid."
 
 
 class NotAuthenticated(AgentError):
     status = 401
+    when = "The customer must sign in again."
     default = "I could not confirm who you are. Please sign in again."
 
 
 class NotPermitted(AgentError):
     status = 403
+    when = "The project, or this conversation, belongs to another customer."
     default = "That project is not on your account."
 
 
@@ -42,11 +48,13 @@ class SessionNotYours(AgentError):
 
 class NotFound(AgentError):
     status = 404
+    when = "That project or operation was not found."
     default = "I could not find that."
 
 
 class RateLimited(AgentError):
     status = 429
+    when = "The scheduling system is busy; try again in a minute."
     default = "The scheduling system is busy right now. Please try again in a minute."
 
 
@@ -58,11 +66,13 @@ class NotAvailable(AgentError):
     """This deployment does not do that write (production with its flag off): said honestly."""
 
     status = 501
+    when = "This deployment does not take that action by chat."
     default = "Booking by chat isn't available yet. Please book through the customer portal or call us."
 
 
 class Unavailable(AgentError):
     status = 503
+    when = "The scheduling system is unavailable; what was offered still stands."
     default = "The scheduling system is unavailable right now. Please try again shortly."
 
 
@@ -74,6 +84,7 @@ class HandOverFailed(Unavailable):
 
 class TimedOut(AgentError):
     status = 504
+    when = "The scheduling system took too long to answer."
     default = "The scheduling system took too long to answer. Please try again."
 
 

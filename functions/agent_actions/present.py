@@ -23,6 +23,9 @@ class Answer:
         return {"message": self.message, **self.data}
 
 
+STILL_WORKING = Answer("I'm still working on that. Please ask me again in a moment.", {"still_working": True})
+
+
 def day_label(iso: str) -> str:
     """'2026-12-01' -> 'Tuesday, December 1, 2026'."""
     day = date.fromisoformat(iso)

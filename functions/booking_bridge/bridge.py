@@ -9,18 +9,15 @@ is idempotent.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
-import re
 import time
 from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from booking_bridge.names import attempt_of, execution_arn, execution_name
 from session_store import PENDING_STEPS, Session, SessionConflict, SessionStore
-
-_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 class BookingNotWaiting(Exception):
@@ -38,35 +35,6 @@ class HandOverFailed(Exception):
         super().__init__(f"SendTaskSuccess failed: {type(error).__name__}")
         self.error_type = type(error).__name__  # a class name only: never the token or the choice
         self.given_back = given_back
-
-
-def execution_name(session_id: str, project_id: str, mode: str, attempt: int | str) -> str:
-    """Valid characters only, at most 80, readable by ops: `schedule-12345-3-<hash of the session>`."""
-    digest = hashlib.sha256(session_id.encode()).hexdigest()[:24]
-    name = (
-        f"{mode}-{_NAME_UNSAFE.sub('', project_id)[:18]}-{_NAME_UNSAFE.sub('', str(attempt))[:20]}-{digest}"
-    )
-    return name[:80]
-
-
-def execution_arn(state_machine_arn: str, name: str) -> str:
-    """An execution's ARN, built from its machine's and its name (as AWS builds it)."""
-    return state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + name
-
-
-def attempt_of(session: Session) -> str:
-    """Unique per start for the life of a session id: the version counts starts, and the creation
-    time tells a session recreated after DynamoDB's TTL deleted it (names stay reserved 90 days)."""
-    return f"{session.version}-{_base36(session.created_at)}" if session.created_at else str(session.version)
-
-
-def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    text = ""
-    while number:
-        number, rest = divmod(number, 36)
-        text = digits[rest] + text
-    return text or "0"
 
 
 class BookingBridge:

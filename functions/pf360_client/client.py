@@ -4,6 +4,9 @@ Every call: validate inputs, build the envelope, check it against the request sc
 never sent), send it through the transport chosen for the operation, turn the HTTP outcome into a
 typed error or a schema-checked body, and normalise it into a typed model. The client never loops on
 retries: the state machine owns them.
+
+Why one file of ~280 lines: one method per PF360 operation, so everything this system can ask PF360
+reads in one place; reading the answers lives in `responses.py`.
 """
 
 from __future__ import annotations
@@ -16,20 +19,12 @@ from typing import Any
 
 from pf360_client import contract
 from pf360_client.errors import (
-    PF360AlreadyScheduled,
-    PF360AuthError,
     PF360BadResponse,
     PF360Error,
     PF360NotFound,
-    PF360RateLimited,
-    PF360RequestExpired,
-    PF360SlotUnavailable,
-    PF360Timeout,
-    PF360Unavailable,
     PF360ValidationError,
 )
 from pf360_client.models import (
-    Address,
     AppointmentStatus,
     AvailableDates,
     BusinessHours,
@@ -47,13 +42,13 @@ from pf360_client.normalize import (
     clean_text,
     normalize_date,
     normalize_time,
-    parse_retry_after,
     validate_client_id,
     validate_numeric_id,
     validate_request_id,
 )
 from pf360_client.operations import OPERATIONS, Envelope
-from pf360_client.transport import DisabledWrite, RawResponse, Transport
+from pf360_client.responses import check_response, note_from_row, project_from_row
+from pf360_client.transport import DisabledWrite, Transport
 
 # A plain stdlib logger: Lambda handlers give it Powertools' JSON format with
 # `copy_config_to_registered_loggers(source_logger=logger, include={"pf360_client"})`.
@@ -100,7 +95,7 @@ class PF360Client:
             "customer_id": _id(customer_id, "customer_id"),
         }
         body = self._call("get_projects", {"path": path}, client_id)
-        return [_project(row) for row in body["data"]]
+        return [project_from_row(row) for row in body["data"]]
 
     def get_project(self, client_id: str, customer_id: str, project_id: str) -> Project:
         """The customer's project, or PF360NotFound: the ownership check before acting on a project."""
@@ -169,7 +164,7 @@ class PF360Client:
 
     def get_notes(self, client_id: str, project_id: str) -> list[Note]:
         body = self._call("get_notes", {"path": self._project_path(client_id, project_id)}, client_id)
-        return [_note(n) for n in body["data"]]
+        return [note_from_row(n) for n in body["data"]]
 
     def add_note(self, client_id: str, customer_id: str, project_id: str, text: str) -> Note:
         if not isinstance(text, str) or not text.strip():
@@ -181,7 +176,7 @@ class PF360Client:
             )
         path = {**self._project_path(client_id, project_id), "customer_id": _id(customer_id, "customer_id")}
         body = self._call("add_note", {"path": path, "body": {"note": cleaned}}, client_id)
-        return _note(body["data"])
+        return note_from_row(body["data"])
 
     def get_appointment_status(self, client_id: str, customer_id: str, project_id: str) -> AppointmentStatus:
         """Derived from the dashboard: no dedicated status endpoint is known for PF360."""
@@ -246,7 +241,7 @@ class PF360Client:
         outcome = "error"
         try:
             raw = transport.send(op, envelope, client_id)
-            body = _check_response(operation, raw)
+            body = check_response(operation, raw)
             outcome = "ok"
             return body
         except PF360Error as error:
@@ -263,65 +258,6 @@ class PF360Client:
                     "project_id": envelope["path"].get("project_id"),
                 },
             )
-
-
-def _check_response(operation: str, raw: RawResponse) -> dict[str, Any]:
-    status, body = raw.status, raw.body
-    message = _message(body)
-    if 200 <= status < 300:
-        if not raw.json_ok or not isinstance(body, dict):
-            raise PF360BadResponse("answer is not a JSON object", operation=operation, status=status)
-        if body.get("error"):
-            raise _business_error(operation, status, message, default=PF360BadResponse)
-        try:
-            contract.check(contract.response_schema(operation), body)
-        except contract.ContractViolation as violation:
-            detail = "; ".join(violation.problems)
-            raise PF360BadResponse(
-                f"answer breaks the contract: {detail}", operation=operation, status=status
-            ) from None
-        return body
-    if status in (401, 403):
-        raise PF360AuthError("PF360 rejected the credentials", operation=operation, status=status)
-    if status == 404:
-        raise PF360NotFound(message or "not found", operation=operation, status=status)
-    if status == 408:
-        raise PF360Timeout(message or "request timeout", operation=operation, status=status)
-    if status == 429:
-        hint = next((v for k, v in raw.headers.items() if k.lower() == "retry-after"), None)
-        retry_after = parse_retry_after(hint)
-        error = PF360RateLimited(message or "rate limited", operation=operation, retry_after=retry_after)
-        raise error
-    if status in (400, 409, 422):
-        raise _business_error(operation, status, message, default=PF360ValidationError)
-    if status >= 500:
-        raise PF360Unavailable(message or "PF360 unavailable", operation=operation, status=status)
-    raise PF360BadResponse(f"unexpected HTTP status: {message}", operation=operation, status=status)
-
-
-def _business_error(operation: str, status: int, message: str, *, default: type[PF360Error]) -> PF360Error:
-    """Classify a refusal by its wording: the real API signals business outcomes only in text."""
-    text = message.lower()
-    if "already scheduled" in text or "already has an appointment" in text:
-        cls: type[PF360Error] = PF360AlreadyScheduled
-    elif "slot" in text and any(
-        w in text for w in ("no longer", "not available", "unavailable", "taken", "full")
-    ):
-        cls = PF360SlotUnavailable
-    elif ("request id" in text or "request_id" in text) and any(
-        w in text for w in ("expired", "invalid", "stale")
-    ):
-        cls = PF360RequestExpired
-    else:
-        cls = default
-    return cls(message or "request refused", operation=operation, status=status)
-
-
-def _message(body: Any) -> str:
-    if not isinstance(body, dict):
-        return ""
-    text = body.get("error") if isinstance(body.get("error"), str) else body.get("message")
-    return text[:200] if isinstance(text, str) else ""
 
 
 def _arg(check: Callable[[Any], Any], value: Any) -> Any:
@@ -347,37 +283,3 @@ def _response_value(check: Callable[[str], str], value: str, operation: str) -> 
 
 def _hms(value: str | None) -> str | None:
     return None if value is None else normalize_time(value)
-
-
-def _project(row: dict[str, Any]) -> Project:
-    first, last = row.get("user_idata_first_name"), row.get("user_idata_last_name")
-    installer = " ".join(x for x in (first, last) if x) or None
-    amount, unit = row.get("service_time_duration_value"), row.get("service_time_duration_type")
-    store = row.get("project_store_store_number")
-    return Project(
-        project_id=str(row["project_project_id"]),
-        project_number=row.get("project_project_number"),
-        project_type=row["project_type_project_type"],
-        category=row["project_category_category"],
-        status=row["status_info_status"],
-        store_number=None if store is None else str(store),
-        address=Address(
-            row.get("installation_address_full_address"),
-            row.get("installation_address_address1"),
-            row.get("installation_address_address2"),
-            row.get("installation_address_city"),
-            row.get("installation_address_state"),
-            row.get("installation_address_zipcode"),
-        ),
-        date_sold=row.get("project_date_sold"),
-        scheduled_date=row.get("project_date_scheduled_date"),
-        scheduled_start=row.get("convertedProjectStartScheduledDate"),
-        scheduled_end=row.get("convertedProjectEndScheduledDate"),
-        completed_date=row.get("project_date_completed_date"),
-        installer_name=installer,
-        duration=f"{amount:g} {unit}" if amount is not None and unit else None,
-    )
-
-
-def _note(row: dict[str, Any]) -> Note:
-    return Note(str(row["note_id"]), row["note_text"], row.get("author"), row["created_at"])

@@ -4,6 +4,10 @@ Every write is conditional on the `version` counter (or, for the state machine's
 item still naming the writing execution), so concurrent updates never clobber each other. TTL is
 30 minutes by default, extended on access; DynamoDB deletes expired items lazily, so expiry is also
 enforced here: an expired item reads as `SessionExpired`.
+
+Why one file of ~300 lines: every conditional write on the session item lives here, side by side, so
+a reader can check their conditions against each other (and `tests/infra/test_session_item_owner.py`
+holds them all to `schemas/workflow/v1/session_item.json`).
 """
 
 from __future__ import annotations

@@ -61,3 +61,24 @@ def test_confirm_and_cancel_require_confirmation() -> None:
     for name in ("confirm_appointment", "cancel_appointment"):
         assert operations[name]["x-requireConfirmation"] == "ENABLED"
     assert "x-requireConfirmation" not in operations["get_available_dates"]
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_every_operation_declares_each_answer_it_can_give_as_the_typed_answer(group: str) -> None:
+    from agent_actions import errors
+
+    def statuses(kind: type[errors.AgentError]) -> set[int]:
+        return {kind.status} | {s for sub in kind.__subclasses__() for s in statuses(sub)}
+
+    document = _committed(group)
+    answer = document["components"]["schemas"]["AgentAnswer"]
+    assert answer["required"] == ["message"]
+    assert answer["additionalProperties"] is True
+    for operation in _operations(document):
+        responses = operation["responses"]
+        assert {int(code) for code in responses} == {200} | statuses(errors.AgentError)  # no 422
+        for response in responses.values():
+            assert response["description"]
+            assert response["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/AgentAnswer"
+            }

@@ -10,7 +10,6 @@ import pytest
 
 from pf360_client import PF360Client, Settings, build_client
 from pf360_client import errors as pf360_errors
-from pf360_client.client import _check_response
 from pf360_client.errors import (
     ERROR_NAMES,
     PERMANENT_ERRORS,
@@ -28,6 +27,7 @@ from pf360_client.errors import (
     PF360ValidationError,
 )
 from pf360_client.operations import Envelope, Operation
+from pf360_client.responses import check_response
 from pf360_client.transport import InProcessTransport, RawResponse, Transport
 
 CLIENT, CUSTOMER = "09PF05VD", "1645975"
@@ -222,7 +222,7 @@ ERROR_TABLE: list[tuple[RawResponse, type[PF360Error]]] = [
 )
 def test_each_http_outcome_maps_to_its_typed_error(raw: RawResponse, expected: type[PF360Error]) -> None:
     with pytest.raises(PF360Error) as caught:
-        _check_response("confirm_appointment", raw)
+        check_response("confirm_appointment", raw)
     assert type(caught.value) is expected
     assert caught.value.operation == "confirm_appointment"
     assert caught.value.status == raw.status
@@ -233,7 +233,7 @@ def test_each_http_outcome_maps_to_its_typed_error(raw: RawResponse, expected: t
 )
 def test_429_carries_the_retry_after_hint(headers: dict[str, str], seconds: float | None) -> None:
     with pytest.raises(PF360RateLimited) as caught:
-        _check_response("get_projects", RawResponse(429, {"message": "Too Many Requests"}, headers))
+        check_response("get_projects", RawResponse(429, {"message": "Too Many Requests"}, headers))
     assert caught.value.retry_after == seconds
     assert caught.value.status == 429
 
@@ -241,13 +241,13 @@ def test_429_carries_the_retry_after_hint(headers: dict[str, str], seconds: floa
 def test_a_schema_rejection_400_is_a_validation_error() -> None:
     raw = RawResponse(400, {"status": "error", "message": "Invalid request: path/date: fails pattern"})
     with pytest.raises(PF360ValidationError) as caught:
-        _check_response("get_time_slots", raw)
+        check_response("get_time_slots", raw)
     assert type(caught.value) is PF360ValidationError
 
 
 def test_a_schema_valid_200_is_returned_as_is() -> None:
     body = {"message": "Appointment scheduled successfully", "data": {"time": "08:00:00"}}
-    assert _check_response("confirm_appointment", RawResponse(200, body)) == body
+    assert check_response("confirm_appointment", RawResponse(200, body)) == body
 
 
 def test_transient_errors_are_retryable_and_permanent_ones_are_not() -> None:

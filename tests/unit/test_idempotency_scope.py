@@ -9,7 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from agent_actions.app import idempotent
+from agent_actions.idempotency import idempotent
 from agent_actions.identity import Caller
 from agent_actions.present import Answer
 from agent_actions.services import reset_services

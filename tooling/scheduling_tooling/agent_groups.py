@@ -15,14 +15,12 @@ TITLES = {
     "information": "PF360 information: appointment status, business hours, weather",
     "notes": "PF360 notes: add and read project notes",
 }
-# Bedrock action groups require OpenAPI version "3.0.0" (AWS user guide: action group OpenAPI schemas).
+# Bedrock action groups require OpenAPI version "3.0.0" (AWS user guide: action group OpenAPI schemas);
+# Powertools' BedrockAgentResolver writes "3.0.3".
 BEDROCK_OPENAPI = "3.0.0"
-_JSON = "application/json"
-_ANSWER = {
-    "type": "object",
-    "properties": {"message": {"type": "string", "description": "what to tell the customer"}},
-    "required": ["message"],
-}
+# Powertools declares a 422 on every route with parameters and can't be told otherwise; our handler
+# answers bad parameters with 400 (declared on the routes), so the 422 and its schemas would mislead.
+_UNUSED = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 
 
 def module(group: str) -> ModuleType:
@@ -41,25 +39,15 @@ def openapi_path(group: str) -> Path:
 
 
 def openapi(group: str) -> dict[str, Any]:
-    """The group's OpenAPI, generated from its routes (Powertools), with our answer shape, our 400 in
-    place of Powertools' 422 (the handlers answer bad parameters with 400) and the version Bedrock takes."""
+    """The group's OpenAPI as Powertools generates it from the routes (typed answers, every status
+    declared), in the version Bedrock takes and without the 422 no route answers."""
     document = json.loads(module(group).app.get_openapi_json_schema(title=TITLES[group], version="1.0.0"))
     for operations in document["paths"].values():
         for operation in operations.values():
-            operation["responses"] = {
-                "200": {"description": "The answer", "content": {_JSON: {"schema": _ANSWER}}},
-                "400": {
-                    "description": "Invalid or missing parameters, or a choice that was not offered "
-                    "(the message lists what was)",
-                    "content": {_JSON: {"schema": _ANSWER}},
-                },
-                "default": {
-                    "description": "A refusal or failure the agent should relay",
-                    "content": {_JSON: {"schema": _ANSWER}},
-                },
-            }
-    document.pop("components", None)
-    document["openapi"] = BEDROCK_OPENAPI  # Powertools says 3.0.3
+            operation["responses"].pop("422", None)
+    for name in _UNUSED:
+        document["components"]["schemas"].pop(name, None)
+    document["openapi"] = BEDROCK_OPENAPI
     return document
 
 

@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from agent_actions import app as shared
 from agent_actions import information
+from agent_actions.app import AgentAnswer
 from agent_actions.observability import logger, metrics, tracer
 from agent_actions.services import services
 
@@ -21,19 +22,19 @@ Days = Annotated[int, Query(description="How many days of forecast, 1 to 7.", ge
 
 
 @shared.operation(app, "GET", "/get-appointment-status", "Whether a project has an appointment, and when.")
-def get_appointment_status(project_id: ProjectId) -> Response[Any]:
+def get_appointment_status(project_id: ProjectId) -> Response[AgentAnswer]:
     return shared.respond(information.appointment_status(services(), shared.current_caller(app), project_id))
 
 
 @shared.operation(
     app, "GET", "/get-business-hours", "The business hours of the customer's store, day by day."
 )
-def get_business_hours() -> Response[Any]:
+def get_business_hours() -> Response[AgentAnswer]:
     return shared.respond(information.business_hours(services(), shared.current_caller(app)))
 
 
 @shared.operation(app, "GET", "/get-weather", "The weather forecast at a project's installation address.")
-def get_weather(project_id: ProjectId, days: Days = 3) -> Response[Any]:
+def get_weather(project_id: ProjectId, days: Days = 3) -> Response[AgentAnswer]:
     return shared.respond(information.weather(services(), shared.current_caller(app), project_id, days))
 
 

@@ -10,6 +10,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from agent_actions import app as shared
 from agent_actions import notes
+from agent_actions.app import AgentAnswer
+from agent_actions.idempotency import idempotent
 from agent_actions.observability import logger, metrics, tracer
 from agent_actions.ownership import owned_project
 from agent_actions.services import services
@@ -24,7 +26,7 @@ NoteText = Annotated[
 
 
 @shared.operation(app, "POST", "/add-note", "Add a note to a project for the installation team.")
-def add_note(project_id: ProjectId, note: NoteText) -> Response[Any]:
+def add_note(project_id: ProjectId, note: NoteText) -> Response[AgentAnswer]:
     caller, deps = shared.current_caller(app), services()
     cleaned = shared.text(note, "note")
     # Project ownership before the idempotency layer: a stored answer is never replayed to another
@@ -32,7 +34,7 @@ def add_note(project_id: ProjectId, note: NoteText) -> Response[Any]:
     project = owned_project(deps, caller, project_id)
     key = {"project": project.project_id, "note": cleaned}
     return shared.respond(
-        shared.idempotent(
+        idempotent(
             "add-note",
             caller,
             key,
@@ -44,7 +46,7 @@ def add_note(project_id: ProjectId, note: NoteText) -> Response[Any]:
 
 
 @shared.operation(app, "GET", "/get-notes", "The notes on a project, newest first.")
-def get_notes(project_id: ProjectId) -> Response[Any]:
+def get_notes(project_id: ProjectId) -> Response[AgentAnswer]:
     return shared.respond(notes.get_notes(services(), shared.current_caller(app), project_id))
 
 

@@ -10,6 +10,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from agent_actions import app as shared
 from agent_actions import booking
+from agent_actions.app import AgentAnswer
+from agent_actions.idempotency import idempotent
 from agent_actions.observability import logger, metrics, tracer
 from agent_actions.present import Answer, project_summary
 from agent_actions.services import services
@@ -33,7 +35,7 @@ Time = Annotated[
     "/list-projects",
     "List the customer's home-improvement projects with their status and any appointment.",
 )
-def list_projects() -> Response[Any]:
+def list_projects() -> Response[AgentAnswer]:
     caller = shared.current_caller(app)
     projects = [project_summary(p) for p in booking.customer_projects(services(), caller)]
     names = "; ".join(f"{p['name']} (project {p['project_id']}, {p['status']})" for p in projects)
@@ -51,7 +53,7 @@ def list_projects() -> Response[Any]:
     "/get-available-dates",
     "Start booking an appointment for a project: returns the dates the scheduler offers.",
 )
-def get_available_dates(project_id: ProjectId) -> Response[Any]:
+def get_available_dates(project_id: ProjectId) -> Response[AgentAnswer]:
     return shared.respond(
         booking.start_booking(services(), shared.current_caller(app), project_id, "schedule")
     )
@@ -63,7 +65,7 @@ def get_available_dates(project_id: ProjectId) -> Response[Any]:
     "/get-time-slots",
     "The times available on one of the offered dates for the project being booked.",
 )
-def get_time_slots(project_id: ProjectId, date: Day) -> Response[Any]:
+def get_time_slots(project_id: ProjectId, date: Day) -> Response[AgentAnswer]:
     return shared.respond(booking.choose_date(services(), shared.current_caller(app), project_id, date))
 
 
@@ -74,7 +76,7 @@ def get_time_slots(project_id: ProjectId, date: Day) -> Response[Any]:
     "Book one of the offered times on the chosen date. Ask the customer to confirm first.",
     confirm=True,
 )
-def confirm_appointment(project_id: ProjectId, date: Day, time: Time) -> Response[Any]:
+def confirm_appointment(project_id: ProjectId, date: Day, time: Time) -> Response[AgentAnswer]:
     caller, deps = shared.current_caller(app), services()
     # the session's owner is checked before the idempotency layer can return a stored answer
     key = {
@@ -83,7 +85,7 @@ def confirm_appointment(project_id: ProjectId, date: Day, time: Time) -> Respons
         "date": date,
         "time": time,
     }
-    answer = shared.idempotent(
+    answer = idempotent(
         "confirm",
         caller,
         key,
@@ -101,7 +103,7 @@ def confirm_appointment(project_id: ProjectId, date: Day, time: Time) -> Respons
     "Start moving a project's existing appointment: returns the dates it can move to. "
     "The current appointment is kept until a new one is booked.",
 )
-def reschedule_appointment(project_id: ProjectId) -> Response[Any]:
+def reschedule_appointment(project_id: ProjectId) -> Response[AgentAnswer]:
     return shared.respond(
         booking.start_booking(services(), shared.current_caller(app), project_id, "reschedule")
     )
@@ -114,10 +116,10 @@ def reschedule_appointment(project_id: ProjectId) -> Response[Any]:
     "Cancel a project's appointment. Ask the customer to confirm first.",
     confirm=True,
 )
-def cancel_appointment(project_id: ProjectId) -> Response[Any]:
+def cancel_appointment(project_id: ProjectId) -> Response[AgentAnswer]:
     caller, deps = shared.current_caller(app), services()
     key = {"execution": booking.current_execution(deps, caller), "project": project_id}
-    answer = shared.idempotent(
+    answer = idempotent(
         "cancel",
         caller,
         key,

@@ -3,6 +3,9 @@
 Business rules fail the way the real API does (HTTP status plus a message the client classifies):
 confirming a full slot, confirming an already scheduled project, a stale request_id. Thread-safe;
 `reset()` returns to the seeded state. Time comes from an injectable clock so tests control expiry.
+
+Why one file of ~330 lines: the fake's state (calendar, request ids, bookings, notes) is guarded by
+one lock, and every rule that reads or changes it is a method here, so no rule can run unlocked.
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ def _conversation(agent: Agent, project: str) -> None:
 
 
 def _timeline(stack: EmbeddedStack, session_id: str) -> None:
-    from booking_bridge.bridge import execution_name
+    from booking_bridge import execution_name
 
     suffix = execution_name(session_id, "0", "x", 0).rsplit("-", 1)[1]
     sfn = stack.sfn

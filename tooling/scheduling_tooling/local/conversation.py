@@ -9,8 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from booking_bridge import BookingBridge
-from booking_bridge.bridge import execution_arn
+from booking_bridge import BookingBridge, execution_arn
 from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER
 from scheduling_tooling.local.stack import EmbeddedStack
 from session_store import Session, SessionStore
