@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pf360_client import contract
@@ -34,6 +34,7 @@ from pf360_client.models import (
     ForecastDay,
     Note,
     Project,
+    Rescheduling,
     TimeSlots,
     WorkDay,
 )
@@ -47,6 +48,7 @@ from pf360_client.normalize import (
     validate_request_id,
 )
 from pf360_client.operations import OPERATIONS, Envelope
+from pf360_client.project_rules import is_scheduled
 from pf360_client.responses import check_response, note_from_row, project_from_row
 from pf360_client.transport import DisabledWrite, Transport
 
@@ -55,6 +57,8 @@ from pf360_client.transport import DisabledWrite, Transport
 logger = logging.getLogger(__name__)
 
 MAX_NOTE_LENGTH = 2000
+# Who a chat note is "viewed" and "reviewed" by: the production client sends one fixed user id.
+NOTE_AUTHOR = "ai-scheduling-assistant"
 
 
 class PF360Client:
@@ -108,50 +112,82 @@ class PF360Client:
     def get_available_dates(
         self, client_id: str, project_id: str, *, start: str | None = None, end: str | None = None
     ) -> AvailableDates:
-        return self._dates("get_available_dates", client_id, project_id, start, end)
+        """Dates from tomorrow (a past start is moved there) to start + 10 days unless `end` is given;
+        an empty default window is widened once to start + 21 days, as the production client does
+        (an error on that second query is not an answer: the first one stands)."""
+        tomorrow = self._today() + timedelta(days=1)
+        first = max(date.fromisoformat(_arg(normalize_date, start)) if start else tomorrow, tomorrow)
+        last = date.fromisoformat(_arg(normalize_date, end)) if end else first + timedelta(days=10)
+        offer = self._dates(client_id, project_id, first, max(last, first))
+        if offer.dates or end is not None:
+            return offer
+        try:
+            return self._dates(client_id, project_id, first, first + timedelta(days=21))
+        except PF360Error:
+            return offer
 
-    def get_reschedule_dates(
-        self, client_id: str, project_id: str, *, start: str | None = None, end: str | None = None
-    ) -> AvailableDates:
-        return self._dates("get_reschedule_dates", client_id, project_id, start, end)
+    def cancel_reschedule(self, client_id: str, project_id: str) -> Rescheduling:
+        """Cancels the appointment at once (PF360 has no undo) and may offer new dates with it."""
+        path = self._project_path(client_id, project_id)
+        body = self._call("cancel_reschedule", {"path": path}, client_id)
+        data = body.get("data") or {}
+        dates = tuple(
+            sorted({_response_value(normalize_date, d, "cancel_reschedule") for d in data.get("dates", [])})
+        )
+        request_id = data.get("request_id") or None  # 0 comes with no dates: not a request to use
+        return Rescheduling(path["project_id"], dates, request_id if dates else None, body["message"])
 
     def get_time_slots(self, client_id: str, project_id: str, day: str, request_id: RequestId) -> TimeSlots:
         day = _arg(normalize_date, day)
+        if date.fromisoformat(day) < self._today():
+            raise PF360ValidationError("the date is in the past", operation="get_time_slots")
         rid = _arg(validate_request_id, request_id)
-        path = {**self._project_path(client_id, project_id), "date": day, "selected_date": day}
+        path = {**self._project_path(client_id, project_id), "start_date": day, "end_date": day}
         body = self._call("get_time_slots", {"path": path, "query": {"request_id": str(rid)}}, client_id)
         data = body["data"]
         slots = sorted({_response_value(normalize_time, s, "get_time_slots") for s in data["slots"]})
-        return TimeSlots(path["project_id"], day, tuple(slots), rid)  # the caller's id, untouched
+        return TimeSlots(
+            path["project_id"], day, tuple(slots), data.get("request_id") or rid
+        )  # PF360's replaces
 
     def confirm_appointment(
         self, client_id: str, project_id: str, day: str, slot: str, request_id: RequestId
     ) -> Confirmation:
+        """Book with the exact body the production client sends. PF360 may take it for office
+        review (`pending_review`): that is not a booking."""
         envelope = {
             "path": self._project_path(client_id, project_id),
             "body": {
+                "created_at": datetime.now(UTC).strftime("%m/%d/%Y %H:%M:%S"),
                 "date": _arg(normalize_date, day),
                 "time": _arg(normalize_time, slot),
-                "request_id": _arg(validate_request_id, request_id),
+                "request_id": _integer_request_id(request_id),
                 "is_chatbot": "true",
-                "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "aIBot": True,
             },
         }
         body = self._call("confirm_appointment", envelope, client_id)
-        data = body.get("data") or {}
-        number = data.get("confirmation_number")
+        data = body.get("data")
+        number = data.get("confirmation_number") if isinstance(data, dict) else None
+        number = number or body.get("confirmationNumber") or body.get("confirmation_number")
+        message = body["message"]
         return Confirmation(
             envelope["path"]["project_id"],
             envelope["body"]["date"],
             envelope["body"]["time"],
             None if number is None else str(number),
-            body["message"],
+            message,
+            pending_review=any(word in message.lower() for word in ("review", "request")),
         )
 
     def cancel_appointment(self, client_id: str, project_id: str) -> Cancellation:
         path = self._project_path(client_id, project_id)
         body = self._call("cancel_appointment", {"path": path}, client_id)
-        return Cancellation(path["project_id"], body["message"])
+        data = body.get("data")
+        message = (
+            (data.get("message") if isinstance(data, dict) else None) or body.get("message") or "cancelled"
+        )
+        return Cancellation(path["project_id"], message)
 
     def get_business_hours(self, client_id: str) -> BusinessHours:
         path = {"client_id": _arg(validate_client_id, client_id)}
@@ -162,36 +198,40 @@ class PF360Client:
         )
         return BusinessHours(data.get("timezone"), days)
 
-    def get_notes(self, client_id: str, project_id: str) -> list[Note]:
-        body = self._call("get_notes", {"path": self._project_path(client_id, project_id)}, client_id)
+    def get_notes(self, client_id: str, customer_id: str, project_id: str) -> list[Note]:
+        path = {**self._project_path(client_id, project_id), "customer_id": _id(customer_id, "customer_id")}
+        body = self._call("get_notes", {"path": path}, client_id)
         return [note_from_row(n) for n in body["data"]]
 
-    def add_note(self, client_id: str, customer_id: str, project_id: str, text: str) -> Note:
-        if not isinstance(text, str) or not text.strip():
-            raise PF360ValidationError("note text must not be empty", operation="add_note")
-        cleaned = clean_text(text)
-        if len(cleaned) > MAX_NOTE_LENGTH:
-            raise PF360ValidationError(
-                f"note text is longer than {MAX_NOTE_LENGTH} characters", operation="add_note"
-            )
-        path = {**self._project_path(client_id, project_id), "customer_id": _id(customer_id, "customer_id")}
-        body = self._call("add_note", {"path": path, "body": {"note": cleaned}}, client_id)
-        return note_from_row(body["data"])
+    def add_note(self, client_id: str, project_id: str, text: str) -> str:
+        """A customer's note, posted at once as the chat channel does; returns the text saved."""
+        cleaned = _note_text(text, "add_note")
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        body = {
+            "note_text": cleaned,
+            "viewed_by": NOTE_AUTHOR,
+            "reviewed_by": NOTE_AUTHOR,
+            "viewed_at": stamp,
+            "reviewed_at": stamp,
+        }
+        self._call("add_note", {"path": self._project_path(client_id, project_id), "body": body}, client_id)
+        return cleaned
+
+    def add_office_note(
+        self, client_id: str, project_id: str, text: str, *, address_change: bool = False
+    ) -> str:
+        """A note the office acts on: a cancellation reason (add-note), or an installation address
+        change request (update-address-note), never applied by itself."""
+        operation = "add_address_note" if address_change else "add_project_note"
+        cleaned = _note_text(text, operation)
+        path = self._project_path(client_id, project_id)
+        body = {"client_id": path["client_id"], "project_id": int(path["project_id"]), "note_text": cleaned}
+        self._call(operation, {"path": {}, "body": body}, client_id)
+        return cleaned
 
     def get_appointment_status(self, client_id: str, customer_id: str, project_id: str) -> AppointmentStatus:
-        """Derived from the dashboard: no dedicated status endpoint is known for PF360."""
-        project = self.get_project(client_id, customer_id, project_id)
-        start, end = project.scheduled_start, project.scheduled_end
-        scheduled = project.status == "Scheduled" and start is not None
-        return AppointmentStatus(
-            project_id=project.project_id,
-            status=project.status,
-            scheduled=scheduled,
-            date=start[:10] if scheduled and start else None,
-            start_time=start[11:] if scheduled and start else None,
-            end_time=end[11:] if scheduled and end else None,
-            installer=project.installer_name,
-        )
+        """Derived from the dashboard: PF360 has no status endpoint."""
+        return appointment_of(self.get_project(client_id, customer_id, project_id))
 
     def get_weather(self, location: str, days: int = 3) -> Forecast:
         if not isinstance(location, str) or not location.strip() or len(location) > 200:
@@ -208,19 +248,17 @@ class PF360Client:
 
     # --- plumbing -----------------------------------------------------------------------------
 
-    def _dates(
-        self, operation: str, client_id: str, project_id: str, start: str | None, end: str | None
-    ) -> AvailableDates:
-        today = self._today().isoformat()
+    def _dates(self, client_id: str, project_id: str, first: date, last: date) -> AvailableDates:
         path = {
             **self._project_path(client_id, project_id),
-            "start_date": _arg(normalize_date, start or today),
-            "end_date": _arg(normalize_date, end or start or today),
+            "start_date": first.isoformat(),
+            "end_date": last.isoformat(),
         }
-        body = self._call(operation, {"path": path}, client_id)
+        body = self._call("get_available_dates", {"path": path}, client_id)
         data = body["data"]
-        dates = tuple(sorted({_response_value(normalize_date, d, operation) for d in data["dates"]}))
-        return AvailableDates(path["project_id"], dates, data["request_id"], body.get("message"))
+        found = data.get("dates", data.get("availableDates", []))
+        dates = tuple(sorted({_response_value(normalize_date, d, "get_available_dates") for d in found}))
+        return AvailableDates(path["project_id"], dates, data.get("request_id", 0), body.get("message"))
 
     @staticmethod
     def _project_path(client_id: str, project_id: str) -> dict[str, str]:
@@ -283,3 +321,39 @@ def _response_value(check: Callable[[str], str], value: str, operation: str) -> 
 
 def _hms(value: str | None) -> str | None:
     return None if value is None else normalize_time(value)
+
+
+def _note_text(text: str, operation: str) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise PF360ValidationError("note text must not be empty", operation=operation)
+    cleaned = clean_text(text)
+    if len(cleaned) > MAX_NOTE_LENGTH:
+        raise PF360ValidationError(
+            f"note text is longer than {MAX_NOTE_LENGTH} characters", operation=operation
+        )
+    return cleaned
+
+
+def _integer_request_id(value: RequestId) -> int:
+    """confirm takes the request id as an integer (the production client sends one)."""
+    checked = _arg(validate_request_id, value)
+    if isinstance(checked, int):
+        return checked
+    if checked.isdigit():
+        return int(checked)
+    raise PF360ValidationError("request_id must be an integer for confirm", operation="confirm_appointment")
+
+
+def appointment_of(project: Project) -> AppointmentStatus:
+    """A dashboard row's appointment: scheduled when its status says so and it carries a date."""
+    scheduled = is_scheduled(project.status) and project.scheduled_date is not None
+    end = project.scheduled_end
+    return AppointmentStatus(
+        project_id=project.project_id,
+        status=project.status,
+        scheduled=scheduled,
+        date=project.scheduled_date if scheduled else None,
+        start_time=project.scheduled_time if scheduled else None,
+        end_time=end[11:19] if scheduled and end and len(end) >= 19 else None,
+        installer=project.installer_name,
+    )

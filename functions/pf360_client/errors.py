@@ -63,7 +63,7 @@ class PF360PermanentError(PF360Error):
 
 
 class PF360AuthError(PF360PermanentError):
-    """HTTP 401 after one credential refresh, or 403."""
+    """HTTP 401 or 403: the caller's token was refused (expired: the customer signs in again)."""
 
 
 class PF360NotFound(PF360PermanentError):
@@ -76,6 +76,11 @@ class PF360ValidationError(PF360PermanentError):
 
 class PF360AlreadyScheduled(PF360PermanentError):
     """The project already has an appointment. A business outcome, not a failure to retry."""
+
+
+class PF360NotSchedulable(PF360PermanentError):
+    """PF360 will not schedule the project now ("Not allowed": its status is not ready, measurements
+    are missing, the contract is unsigned). The office can help; the customer cannot."""
 
 
 class PF360SlotUnavailable(PF360PermanentError):
@@ -110,6 +115,7 @@ PERMANENT_ERRORS: tuple[type[PF360Error], ...] = (
     PF360NotFound,
     PF360ValidationError,
     PF360AlreadyScheduled,
+    PF360NotSchedulable,
     PF360SlotUnavailable,
     PF360RequestExpired,
     PF360BadResponse,

@@ -15,30 +15,48 @@ class _Model:
 
 @dataclass(frozen=True)
 class Address(_Model):
-    full: str | None
+    address_id: str | None
     address1: str | None
-    address2: str | None
     city: str | None
     state: str | None
     zipcode: str | None
 
+    @property
+    def one_line(self) -> str:
+        return ", ".join(
+            x for x in (self.address1, self.city, " ".join(filter(None, (self.state, self.zipcode)))) if x
+        )
+
 
 @dataclass(frozen=True)
 class Project(_Model):
+    """A dashboard row as PF360's production client reads it (PF360_API.md 4.1). For a project "Ready To
+    Schedule" the scheduled dates and installer are dropped: PF360 can leave stale ones behind."""
+
     project_id: str
     project_number: str | None
+    po_number: str | None
     project_type: str
     category: str
     status: str
+    scheduled_start: str | None  # "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS", as PF360 sends it
+    scheduled_end: str | None
+    installer_name: str | None
+    installer_id: str | None
+    store_name: str | None
     store_number: str | None
     address: Address
-    date_sold: str | None
-    scheduled_date: str | None
-    scheduled_start: str | None  # "YYYY-MM-DD HH:MM:SS"
-    scheduled_end: str | None
-    completed_date: str | None
-    installer_name: str | None
-    duration: str | None  # "2 hours"
+
+    @property
+    def scheduled_date(self) -> str | None:
+        return self.scheduled_start[:10] if self.scheduled_start else None
+
+    @property
+    def scheduled_time(self) -> str | None:
+        """HH:MM:SS when PF360 gave a time with the date."""
+        return (
+            self.scheduled_start[11:19] if self.scheduled_start and len(self.scheduled_start) >= 19 else None
+        )
 
     @property
     def display_name(self) -> str:
@@ -70,6 +88,19 @@ class Confirmation(_Model):
     date: str
     time: str
     confirmation_number: str | None
+    message: str
+    # PF360 took the request for the office to review (its message says so): not booked yet.
+    pending_review: bool = False
+
+
+@dataclass(frozen=True)
+class Rescheduling(_Model):
+    """cancel-reschedule's answer: the appointment is already cancelled. New dates may come with it;
+    when they do not, the dates call gives them."""
+
+    project_id: str
+    dates: tuple[str, ...]
+    request_id: RequestId | None
     message: str
 
 

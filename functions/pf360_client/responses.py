@@ -14,6 +14,7 @@ from pf360_client.errors import (
     PF360BadResponse,
     PF360Error,
     PF360NotFound,
+    PF360NotSchedulable,
     PF360RateLimited,
     PF360RequestExpired,
     PF360SlotUnavailable,
@@ -23,6 +24,7 @@ from pf360_client.errors import (
 )
 from pf360_client.models import Address, Note, Project
 from pf360_client.normalize import parse_retry_after
+from pf360_client.project_rules import stale_dates
 from pf360_client.transport import RawResponse
 
 
@@ -60,19 +62,35 @@ def check_response(operation: str, raw: RawResponse) -> dict[str, Any]:
     raise PF360BadResponse(f"unexpected HTTP status: {message}", operation=operation, status=status)
 
 
+# How PF360 words its business refusals (PF360_API.md 4.2, 4.4): matched as substrings, lowercased.
+_ALREADY_SCHEDULED = (
+    "already scheduled",
+    "already has an appointment",
+    "already requested",
+    "already contains a technician",
+    "technician already assigned",
+)
+_NOT_SCHEDULABLE = ("not allowed", "not permitted", "not eligible")
+
+
 def _business_error(operation: str, status: int, message: str, *, default: type[PF360Error]) -> PF360Error:
-    """Classify a refusal by its wording: the real API signals business outcomes only in text."""
+    """Classify a refusal by its wording: the real API signals business outcomes only in text. A
+    confirm refused without a known reason is taken as the slot gone (the production client's
+    reading of a 400 or 409 there: check the times again)."""
     text = message.lower()
-    if "already scheduled" in text or "already has an appointment" in text:
+    if any(phrase in text for phrase in _ALREADY_SCHEDULED):
         cls: type[PF360Error] = PF360AlreadyScheduled
-    elif "slot" in text and any(
-        w in text for w in ("no longer", "not available", "unavailable", "taken", "full")
-    ):
-        cls = PF360SlotUnavailable
+    elif any(phrase in text for phrase in _NOT_SCHEDULABLE):
+        cls = PF360NotSchedulable
     elif ("request id" in text or "request_id" in text) and any(
         w in text for w in ("expired", "invalid", "stale")
     ):
         cls = PF360RequestExpired
+    elif (
+        "slot" in text
+        and any(w in text for w in ("no longer", "not available", "unavailable", "taken", "full"))
+    ) or (operation == "confirm_appointment" and status in (400, 409)):
+        cls = PF360SlotUnavailable
     else:
         cls = default
     return cls(message or "request refused", operation=operation, status=status)
@@ -85,34 +103,40 @@ def _message(body: Any) -> str:
     return text[:200] if isinstance(text, str) else ""
 
 
+_TYPE_FIELDS = ("project_type_project_type", "project_type", "projectType", "work_type")
+
+
 def project_from_row(row: dict[str, Any]) -> Project:
+    """A dashboard row read as the production client reads it (PF360_API.md 4.1)."""
+    status = row["status_info_status"]
+    stale = stale_dates(status)  # "Ready To Schedule": dates and installer may be left over
     first, last = row.get("user_idata_first_name"), row.get("user_idata_last_name")
-    installer = " ".join(x for x in (first, last) if x) or None
-    amount, unit = row.get("service_time_duration_value"), row.get("service_time_duration_type")
-    store = row.get("project_store_store_number")
+    installer = None if stale else " ".join(x for x in (first, last) if x) or None
     return Project(
         project_id=str(row["project_project_id"]),
         project_number=row.get("project_project_number"),
-        project_type=row["project_type_project_type"],
+        po_number=row.get("project_po_number"),
+        project_type=next((row[k] for k in _TYPE_FIELDS if row.get(k)), "Installation"),
         category=row["project_category_category"],
-        status=row["status_info_status"],
-        store_number=None if store is None else str(store),
-        address=Address(
-            row.get("installation_address_full_address"),
-            row.get("installation_address_address1"),
-            row.get("installation_address_address2"),
-            row.get("installation_address_city"),
-            row.get("installation_address_state"),
-            row.get("installation_address_zipcode"),
-        ),
-        date_sold=row.get("project_date_sold"),
-        scheduled_date=row.get("project_date_scheduled_date"),
-        scheduled_start=row.get("convertedProjectStartScheduledDate"),
-        scheduled_end=row.get("convertedProjectEndScheduledDate"),
-        completed_date=row.get("project_date_completed_date"),
+        status=status,
+        scheduled_start=None if stale else row.get("convertedProjectStartScheduledDate"),
+        scheduled_end=None if stale else row.get("convertedProjectEndScheduledDate"),
         installer_name=installer,
-        duration=f"{amount:g} {unit}" if amount is not None and unit else None,
+        installer_id=None if stale else _text(row.get("installer_details_installer_id")),
+        store_name=row.get("store_info_store_name"),
+        store_number=_text(row.get("store_info_store_number")),
+        address=Address(
+            _text(row.get("project_installation_address_id")),
+            row.get("installation_address_address1") or None,
+            row.get("installation_address_city") or None,
+            row.get("installation_address_state") or None,
+            row.get("installation_address_zipcode") or None,
+        ),
     )
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
 
 
 def note_from_row(row: dict[str, Any]) -> Note:

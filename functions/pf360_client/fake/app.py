@@ -13,9 +13,9 @@ from datetime import timedelta
 from typing import Any
 
 from pf360_client import contract
-from pf360_client.fake.data import Project
+from pf360_client.fake.data import STORES, Project
 from pf360_client.fake.model import FakeHTTPError, FakePF360
-from pf360_client.operations import Envelope
+from pf360_client.operations import ADDRESS_CHANGE_PREFIX, Envelope
 
 
 @dataclass(frozen=True)
@@ -31,13 +31,15 @@ class FakeApp:
         self._handlers: dict[str, Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], Any]] = {
             "get_projects": self._projects,
             "get_available_dates": self._dates,
-            "get_reschedule_dates": self._reschedule_dates,
             "get_time_slots": self._slots,
             "confirm_appointment": self._confirm,
+            "cancel_reschedule": self._cancel_reschedule,
             "cancel_appointment": self._cancel,
             "get_business_hours": self._business_hours,
             "get_notes": self._notes,
             "add_note": self._add_note,
+            "add_project_note": self._office_note,
+            "add_address_note": self._office_note,
             "get_weather": self._weather,
         }
 
@@ -61,22 +63,19 @@ class FakeApp:
         projects = self.model.customer_projects(path["client_id"], path["customer_id"])
         return {"status": "success", "data": [dashboard_row(p) for p in projects]}
 
-    def _dates(
-        self, path: dict[str, Any], _q: dict[str, Any], _b: dict[str, Any], *, reschedule: bool = False
-    ) -> Any:
+    def _dates(self, path: dict[str, Any], _q: dict[str, Any], _b: dict[str, Any]) -> Any:
         data = self.model.available_dates(
-            path["client_id"], path["project_id"], path["start_date"], path["end_date"], reschedule=reschedule
+            path["client_id"], path["project_id"], path["start_date"], path["end_date"]
         )
         message = "Available dates retrieved" if data["dates"] else "No availability for this project"
         return {"data": data, "message": message}
 
-    def _reschedule_dates(self, path: dict[str, Any], query: dict[str, Any], body: dict[str, Any]) -> Any:
-        return self._dates(path, query, body, reschedule=True)
-
     def _slots(self, path: dict[str, Any], query: dict[str, Any], _b: dict[str, Any]) -> Any:
-        if path["date"] != path["selected_date"]:
-            raise FakeHTTPError(400, "date and selected date must match")
-        data = self.model.time_slots(path["client_id"], path["project_id"], path["date"], query["request_id"])
+        if path["start_date"] != path["end_date"]:
+            raise FakeHTTPError(400, "slots are asked for one date: start and end must match")
+        data = self.model.time_slots(
+            path["client_id"], path["project_id"], path["start_date"], query["request_id"]
+        )
         return {"data": data, "message": "Time slots retrieved"}
 
     def _confirm(self, path: dict[str, Any], _q: dict[str, Any], body: dict[str, Any]) -> Any:
@@ -85,9 +84,12 @@ class FakeApp:
         )
         return {"message": "Appointment scheduled successfully", "data": data}
 
+    def _cancel_reschedule(self, path: dict[str, Any], _q: dict[str, Any], _b: dict[str, Any]) -> Any:
+        data = self.model.cancel_reschedule(path["client_id"], path["project_id"])
+        return {"message": "Appointment cancelled; please choose a new date", "data": data}
+
     def _cancel(self, path: dict[str, Any], _q: dict[str, Any], _b: dict[str, Any]) -> Any:
-        data = self.model.cancel(path["client_id"], path["project_id"])
-        return {"message": "Appointment cancelled successfully", "data": data}
+        return {"data": self.model.cancel(path["client_id"], path["project_id"])}
 
     def _business_hours(self, path: dict[str, Any], _q: dict[str, Any], _b: dict[str, Any]) -> Any:
         profile = self.model.client(path["client_id"])
@@ -98,11 +100,24 @@ class FakeApp:
         return {"data": {"workHours": hours, "timezone": profile.timezone}}
 
     def _notes(self, path: dict[str, Any], _q: dict[str, Any], _b: dict[str, Any]) -> Any:
-        return {"data": self.model.notes(path["client_id"], path["project_id"])}
+        return {"data": self.model.notes(path["client_id"], path["customer_id"], path["project_id"])}
 
     def _add_note(self, path: dict[str, Any], _q: dict[str, Any], body: dict[str, Any]) -> Any:
-        note = self.model.add_note(path["client_id"], path["customer_id"], path["project_id"], body["note"])
-        return {"message": "Note added successfully", "data": note}
+        self.model.add_note(
+            path["client_id"], path["project_id"], body["note_text"], author="Customer (chat)"
+        )
+        return {"message": "Note added successfully"}
+
+    def _office_note(self, _p: dict[str, Any], _q: dict[str, Any], body: dict[str, Any]) -> Any:
+        address = body["note_text"].startswith(ADDRESS_CHANGE_PREFIX)
+        self.model.add_note(
+            body["client_id"],
+            str(body["project_id"]),
+            body["note_text"],
+            author="AI Scheduling Assistant",
+            kind="address_change" if address else "office",
+        )
+        return {"message": "Note added successfully"}
 
     def _weather(self, _p: dict[str, Any], query: dict[str, Any], _b: dict[str, Any]) -> Any:
         location, days = query["location"], int(query.get("days", 3))
@@ -127,34 +142,30 @@ class FakeApp:
 
 
 def dashboard_row(p: Project) -> dict[str, Any]:
-    """A project as the dashboard endpoint returns it (field names as the real API spells them)."""
-    full_address = ", ".join(x for x in (p.address1, p.address2, p.city, f"{p.state} {p.zipcode}") if x)
+    """A project as the dashboard returns it (PF360_API.md 4.1: field names as the real API spells
+    them). A "Ready To Schedule" row keeps a stale date and installer, as PF360's can."""
     start = f"{p.scheduled_date} {p.scheduled_time}" if p.scheduled_date and p.scheduled_time else None
     end = None
     if start and p.scheduled_time:
-        end_hour = int(p.scheduled_time[:2]) + p.duration_hours
-        end = f"{p.scheduled_date} {end_hour:02d}{p.scheduled_time[2:]}"
+        end = f"{p.scheduled_date} {int(p.scheduled_time[:2]) + p.duration_hours:02d}{p.scheduled_time[2:]}"
+    if p.status == "Ready To Schedule" and start is None:
+        start = end = f"{p.date_sold} 08:00:00"  # left over from an earlier booking
     return {
         "project_project_id": int(p.project_id),
         "project_project_number": p.number,
         "project_type_project_type": p.type,
         "project_category_category": p.category,
         "status_info_status": p.status,
-        "project_store_store_number": p.store_number,
-        "installation_address_full_address": full_address,
+        "convertedProjectStartScheduledDate": start,
+        "convertedProjectEndScheduledDate": end,
+        "user_idata_first_name": p.installer_first,
+        "user_idata_last_name": p.installer_last,
+        "installer_details_installer_id": int(p.installer_id),
+        "store_info_store_name": STORES.get(p.client_id),
+        "store_info_store_number": p.store_number,
+        "project_installation_address_id": int(p.project_id) * 10,
         "installation_address_address1": p.address1,
-        "installation_address_address2": p.address2,
         "installation_address_city": p.city,
         "installation_address_state": p.state,
         "installation_address_zipcode": p.zipcode,
-        "project_date_sold": p.date_sold,
-        "project_date_scheduled_date": p.scheduled_date,
-        "convertedProjectStartScheduledDate": start,
-        "convertedProjectEndScheduledDate": end,
-        "project_date_completed_date": p.completed_date,
-        "user_idata_user_id": int(p.installer_id),
-        "user_idata_first_name": p.installer_first,
-        "user_idata_last_name": p.installer_last,
-        "service_time_duration_value": p.duration_hours,
-        "service_time_duration_type": "hours",
     }

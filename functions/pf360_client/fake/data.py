@@ -17,7 +17,8 @@ DEMO_PROJECTS = ("12345", "12347", "12350")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Categories for which the scheduler offers no dates (the real API does this for some types).
 NO_AVAILABILITY_CATEGORIES = frozenset({"Deck Repair"})
-SCHEDULABLE_STATUSES = frozenset({"Pending", "Ready to Schedule", "Cancelled"})
+# Statuses as PF360 spells them (PF360_API.md 4.1); which ones may be booked is project_rules'.
+STORES = {"09PF05VD": "Springfield Home Center", "11PF22QX": "Fairview Depot"}
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,6 @@ class ClientProfile:
     client_id: str
     timezone: str
     work_hours: tuple[WorkDay, ...]
-    slot_format: str  # "ampm" ("08:00 AM") or "iso" ("08:00:00"): both appear in the real API
     slot_hours: int = 2
 
 
@@ -77,10 +77,8 @@ def _week(start: str, end: str, saturday: tuple[str, str] | None) -> tuple[WorkD
 
 
 CLIENTS = {
-    DEMO_CLIENT: ClientProfile(
-        DEMO_CLIENT, "America/New_York", _week("08:00", "17:00", ("09:00", "13:00")), "ampm"
-    ),
-    "11PF22QX": ClientProfile("11PF22QX", "America/Chicago", _week("07:00", "18:00", None), "iso"),
+    DEMO_CLIENT: ClientProfile(DEMO_CLIENT, "America/New_York", _week("08:00", "17:00", ("09:00", "13:00"))),
+    "11PF22QX": ClientProfile("11PF22QX", "America/Chicago", _week("07:00", "18:00", None)),
 }
 
 _TYPES = (
@@ -91,7 +89,7 @@ _TYPES = (
     ("Repair", "Deck Repair"),
     ("Installation", "Roofing"),
 )
-_STATUSES = ("Pending", "Pending", "Ready to Schedule", "Scheduled", "Completed", "On Hold")
+_STATUSES = ("New", "New", "Ready To Schedule", "Scheduled", "Project Completed", "On Hold")
 _FIRST = ("Alex", "Jordan", "Sam", "Riley", "Casey", "Morgan", "Taylor", "Jamie")
 _LAST = ("Rivera", "Nguyen", "Okafor", "Larsen", "Patel", "Moreau", "Kowalski", "Santos")
 _STREETS = ("Maple Ave", "Oak St", "Cedar Ln", "Birch Rd", "Elm Ct", "Willow Way")
@@ -108,9 +106,9 @@ def build_seed(seed: int, today: date, customers_per_client: int = 50) -> SeedDa
         customers.setdefault((project.client_id, project.customer_id), []).append(project.project_id)
 
     for pid, kind, category, status in (
-        ("12345", "Installation", "Flooring", "Pending"),
+        ("12345", "Installation", "Flooring", "New"),
         ("12347", "Installation", "Windows", "Scheduled"),
-        ("12350", "Repair", "Deck Repair", "Pending"),
+        ("12350", "Repair", "Deck Repair", "New"),
     ):
         add(_project(rng, pid, DEMO_CLIENT, DEMO_CUSTOMER, kind, category, status, today))
 
@@ -172,7 +170,7 @@ def _project(
     if status == "Scheduled":
         project.scheduled_date = _next_weekday(today + timedelta(days=rng.randint(3, 12))).isoformat()
         project.scheduled_time = "10:00:00"
-    if status == "Completed":
+    if status == "Project Completed":
         project.completed_date = (today - timedelta(days=rng.randint(1, 30))).isoformat()
     if rng.random() < 0.4:
         project.notes.append(

@@ -17,10 +17,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from pf360_client import project_rules
 from pf360_client.fake.data import (
     CLIENTS,
     NO_AVAILABILITY_CATEGORIES,
-    SCHEDULABLE_STATUSES,
     WEEKDAYS,
     ClientProfile,
     Project,
@@ -38,11 +38,16 @@ class FakeHTTPError(Exception):
         self.message = message
 
 
-# Messages as the real API words them; the client classifies on these phrases.
-ALREADY_SCHEDULED = "Project is already scheduled"
+# Messages as the real API words them (PF360_API.md 4.2-4.6); the client classifies on these phrases.
+ALREADY_SCHEDULED = "This project is already scheduled and contains a technician assignment"
+NOT_ALLOWED = "Not allowed"
+NOT_SCHEDULED = "Project status should be Scheduled"
 SLOT_TAKEN = "Selected slot is no longer available"
 SLOT_INVALID = "Selected slot is not available for this date"
 REQUEST_EXPIRED = "Request ID is invalid or expired"
+# Statuses PF360 leaves a project in: after a pure cancel, and after cancel-reschedule.
+AFTER_CANCEL = "Not Scheduled"
+AFTER_CANCEL_RESCHEDULE = "Pending Reschedule"
 
 
 @dataclass
@@ -209,21 +214,22 @@ class FakePF360:
 
     # --- operations (all under the lock) -----------------------------------------------------
 
-    def available_dates(
-        self, client_id: str, project_id: str, start: str, end: str, *, reschedule: bool
-    ) -> dict[str, Any]:
+    def refuse_dates(self, project: Project) -> None:
+        """PF360's dates call refuses a project that is booked, or that it will not schedule now."""
+        if project_rules.is_scheduled(project.status):
+            raise FakeHTTPError(400, ALREADY_SCHEDULED)
+        key = project.status.strip().lower()
+        if key in project_rules.TERMINAL | project_rules.BLOCKED | project_rules.WAITING:
+            raise FakeHTTPError(400, NOT_ALLOWED)
+
+    def available_dates(self, client_id: str, project_id: str, start: str, end: str) -> dict[str, Any]:
         with self._lock:
             project = self.project(client_id, project_id)
-            if reschedule and project.status != "Scheduled":
-                raise FakeHTTPError(400, "Project does not have a scheduled appointment to reschedule")
-            if not reschedule and project.status not in SCHEDULABLE_STATUSES | {"Scheduled"}:
-                raise FakeHTTPError(400, f"Project cannot be scheduled in status {project.status}")
-            first, last = date.fromisoformat(start), date.fromisoformat(end)
-            if last <= first:  # the real API is called with today/today: use the default horizon
-                last = self.today() + timedelta(days=self.horizon_days)
-            dates = self.open_dates(project, first, last)
-            request_id = self.issue_request(project, reschedule=reschedule)
-            return {"dates": dates, "slots": [], "request_id": request_id}
+            if not self.shadow:
+                self.refuse_dates(project)
+            dates = self.open_dates(project, date.fromisoformat(start), date.fromisoformat(end))
+            request_id = self.issue_request(project, reschedule=False) if dates else 0
+            return {"dates": dates, "request_id": request_id}
 
     def time_slots(self, client_id: str, project_id: str, day: str, request_id: int | str) -> dict[str, Any]:
         with self._lock:
@@ -232,11 +238,7 @@ class FakePF360:
             profile = self.client(client_id)
             when = date.fromisoformat(day)
             slots = [] if when <= self.today() else self.open_slots(profile, when)
-            return {
-                "slots": [_format_slot(t, profile.slot_format) for t in slots],
-                "date": day,
-                "request_id": request_id,
-            }
+            return {"slots": slots, "request_id": int(request_id)}
 
     def confirm(
         self, client_id: str, project_id: str, day: str, time: str, request_id: int | str
@@ -244,61 +246,77 @@ class FakePF360:
         with self._lock:
             project = self.project(client_id, project_id, for_write=True)
             issued = self.check_request(project, request_id)
-            moving = self.shadow or (issued is not None and issued.reschedule)  # a shadow knows no real state
-            if project.status == "Scheduled" and not moving:
-                raise FakeHTTPError(400, ALREADY_SCHEDULED)
-            if project.status not in SCHEDULABLE_STATUSES | {"Scheduled"}:
-                raise FakeHTTPError(400, f"Project cannot be scheduled in status {project.status}")
-            if not self.shadow:  # a shadow cannot know the real calendar: it accepts any slot
+            if not self.shadow:  # a shadow knows neither the real status nor the real calendar
+                self.refuse_dates(project)
                 when = date.fromisoformat(day)
                 if when <= self.today() or time not in self.slot_times(self.client(client_id), when):
                     raise FakeHTTPError(400, SLOT_INVALID)
                 if self.capacity(client_id, day, time) <= 0:
                     raise FakeHTTPError(400, SLOT_TAKEN)
-            if project.scheduled_date and project.scheduled_time:  # a reschedule moves atomically
-                self._book(client_id, project.scheduled_date, project.scheduled_time, -1)
+            self._release(project)
             self._book(client_id, day, time, +1)
             project.status, project.scheduled_date, project.scheduled_time = "Scheduled", day, time
             if issued:
                 issued.used = True
             self._confirmations += 1
+            return {"confirmation_number": f"PF{project_id}-{self._confirmations:05d}"}
+
+    def cancel_reschedule(self, client_id: str, project_id: str) -> dict[str, Any]:
+        """Cancels the appointment at once (no undo) and offers the default window's dates with it."""
+        with self._lock:
+            project = self.project(client_id, project_id, for_write=True)
+            if not self.shadow and not self._has_appointment(project):
+                raise FakeHTTPError(400, NOT_SCHEDULED)
+            self._release(project)
+            project.status = AFTER_CANCEL_RESCHEDULE
+            first = self.today() + timedelta(days=1)
+            dates = self.open_dates(project, first, first + timedelta(days=10))
             return {
-                "confirmation_number": f"PF{project_id}-{self._confirmations:05d}",
-                "project_id": project_id,
-                "date": day,
-                "time": time,
-                "request_id": request_id,
+                "dates": dates,
+                "request_id": self.issue_request(project, reschedule=True) if dates else 0,
             }
 
     def cancel(self, client_id: str, project_id: str) -> dict[str, Any]:
         with self._lock:
             project = self.project(client_id, project_id, for_write=True)
-            if self.shadow and project.status != "Scheduled":
-                project.status = "Cancelled"  # the real appointment is unknown to a shadow
-                return {"project_id": project_id, "status": "Cancelled"}
-            if project.status != "Scheduled" or not project.scheduled_date or not project.scheduled_time:
-                raise FakeHTTPError(400, "Project does not have a scheduled appointment to cancel")
-            self._book(client_id, project.scheduled_date, project.scheduled_time, -1)
-            project.status, project.scheduled_date, project.scheduled_time = "Cancelled", None, None
-            return {"project_id": project_id, "status": "Cancelled"}
+            if not self.shadow and not self._has_appointment(project):
+                raise FakeHTTPError(400, NOT_SCHEDULED)
+            self._release(project)
+            project.status = AFTER_CANCEL
+            return {"message": "Appointment cancelled successfully"}
 
-    def add_note(self, client_id: str, customer_id: str, project_id: str, text: str) -> dict[str, str]:
+    def _has_appointment(self, project: Project) -> bool:
+        return project_rules.is_scheduled(project.status) and project.scheduled_date is not None
+
+    def _release(self, project: Project) -> None:
+        """Free the crew an appointment held (none for a shadow, which never booked it here)."""
+        if project.scheduled_date and project.scheduled_time and not self.shadow:
+            self._book(project.client_id, project.scheduled_date, project.scheduled_time, -1)
+        project.scheduled_date, project.scheduled_time = None, None
+
+    def add_note(
+        self, client_id: str, project_id: str, text: str, *, author: str, kind: str = "note"
+    ) -> None:
+        """Any note route: the chat note, a note for the office, an address change request (`kind`)."""
         with self._lock:
             project = self.project(client_id, project_id, for_write=True)
+            project.notes.append(
+                {
+                    "note_id": f"N-{project_id}-{len(project.notes) + 1}",
+                    "note_text": text,
+                    "author": author,
+                    "created_at": self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "kind": kind,
+                }
+            )
+
+    def notes(self, client_id: str, customer_id: str, project_id: str) -> list[dict[str, str]]:
+        with self._lock:
+            project = self.project(client_id, project_id)
             if project.customer_id != customer_id and not self.shadow:
                 raise FakeHTTPError(404, "Project not found for this customer")
-            note = {
-                "note_id": f"N-{project_id}-{len(project.notes) + 1}",
-                "note_text": text,
-                "author": "Customer (virtual assistant)",
-                "created_at": self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"),
-            }
-            project.notes.append(note)
-            return dict(note)
-
-    def notes(self, client_id: str, project_id: str) -> list[dict[str, str]]:
-        with self._lock:
-            return [dict(n) for n in reversed(self.project(client_id, project_id).notes)]
+            shown = ("note_id", "note_text", "author", "created_at")
+            return [{k: n[k] for k in shown} for n in reversed(project.notes)]
 
     def _shadow_project(self, client_id: str, project_id: str) -> Project:
         project = Project(
@@ -308,7 +326,7 @@ class FakePF360:
             f"PRJ-{project_id}",
             "Installation",
             "Unknown",
-            "Pending",
+            "New",
             "0",
             "unknown",
             None,
@@ -323,10 +341,3 @@ class FakePF360:
         )
         self._data.projects[project_id] = project
         return project
-
-
-def _format_slot(time: str, style: str) -> str:
-    if style == "iso":
-        return time
-    hour = int(time[:2])
-    return f"{(hour - 1) % 12 + 1:02d}:{time[3:5]} {'AM' if hour < 12 else 'PM'}"
