@@ -12,13 +12,13 @@ from pf360_client.models import Project
 
 def add_note(deps: Deps, caller: Caller, project: Project, text: str) -> Answer:
     """Add a note to a project `owned_project` has already proved is the caller's."""
-    note = deps.pf360.add_note(caller.client_id, caller.customer_id, project.project_id, text)
-    return Answer(f"I added your note to your {project.display_name}.", {"note_id": note.note_id})
+    saved = deps.pf360.add_note(caller.client_id, project.project_id, text)
+    return Answer(f"I added your note to your {project.display_name}.", {"note": saved})
 
 
 def get_notes(deps: Deps, caller: Caller, project_id: str) -> Answer:
     project = owned_project(deps, caller, project_id)
-    notes = deps.pf360.get_notes(caller.client_id, project.project_id)
+    notes = deps.pf360.get_notes(caller.client_id, caller.customer_id, project.project_id)
     if not notes:
         return Answer(f"There are no notes on your {project.display_name}.", {"notes": []})
     shown = [{"date": n.created_at[:10], "author": n.author, "text": n.text} for n in notes[:10]]

@@ -33,10 +33,11 @@ def reply_value(booking: dict[str, Any], key: str) -> str | None:
 
 
 def fresh_request_id(client: PF360Client, booking: dict[str, Any], day: str) -> RequestId:
-    """A new request_id for `day` (the old one went stale), from the endpoint the booking's mode
-    uses. NoSlotsOnDate when PF360 no longer offers the day at all."""
-    fetch = client.get_reschedule_dates if booking["mode"] == "reschedule" else client.get_available_dates
-    offer: AvailableDates = fetch(booking["client_id"], booking["project_id"], start=day, end=day)
+    """A new request_id for `day` (the old one went stale). NoSlotsOnDate when PF360 no longer offers
+    the day at all."""
+    offer: AvailableDates = client.get_available_dates(
+        booking["client_id"], booking["project_id"], start=day, end=day
+    )
     if day not in offer.dates:
         raise NoSlotsOnDate("the date is no longer offered")
     return offer.request_id

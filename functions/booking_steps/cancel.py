@@ -1,7 +1,7 @@
-"""Task "Cancel Appointment" (and "Release Old Appointment" in a non-atomic reschedule).
+"""Task "Cancel Appointment": PF360's cancel-appointment.
 
-PF360 answers a cancel of a project with no appointment with a validation error: that is what a
-retried cancel whose first try landed sees, so the appointment is checked before failing."""
+PF360 answers a cancel of a project with no appointment with a refusal: that is what a retried cancel
+whose first try landed sees, so the appointment is checked before failing."""
 
 from __future__ import annotations
 

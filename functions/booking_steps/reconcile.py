@@ -3,8 +3,7 @@ may hide a booking that landed (its answer lost, then the retry refused). What P
 decides the outcome:
 - the chosen date and time are booked: ours (`confirmed`, with no confirmation number: the dashboard
   has none);
-- PF360 said "already scheduled": `already_scheduled`, or for a reschedule PF360 would not move in
-  one go, `release_first` (release the old appointment, then book) — unless it was released already;
+- PF360 said "already scheduled" (someone booked the project meanwhile): `already_scheduled`;
 - anything else: `failed`, with the confirm's error.
 """
 
@@ -18,14 +17,14 @@ from booking_steps.runtime import client, step
 
 @step("reconcile", output="outcome")
 def _reconcile(event: dict[str, Any]) -> dict[str, Any]:
-    booking, released = event["booking"], event.get("released", False)
+    booking = event["booking"]
     error = booking.get("error") or {}
     day, slot = booking["offer"]["date"], reply_value(booking, "slot")
     now = client().get_appointment_status(booking["client_id"], booking["customer_id"], booking["project_id"])
     if now.scheduled and (now.date, now.start_time) == (day, slot):
         return outcome("confirmed", confirmation_number="", booked_date=day, booked_time=slot)
-    if error.get("Error") == "PF360AlreadyScheduled" and not released:
-        return outcome("release_first" if booking["mode"] == "reschedule" else "already_scheduled")
+    if error.get("Error") == "PF360AlreadyScheduled":
+        return outcome("already_scheduled")
     return failed(error)
 
 

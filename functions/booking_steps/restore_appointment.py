@@ -1,6 +1,7 @@
 """Task "Restore Original Appointment": the compensation of a reschedule that released the old
-appointment and then could not book the new one. Books the original date and time again; the
-booking ends `reschedule_failed`, with the error that stopped the new one.
+appointment and then did not book a new one (the customer walked away or started over, no dates, a
+failure). Books the original date and time again; the booking ends `reschedule_failed`, with what
+stopped the new one.
 
 A restore that fails is checked against PF360 first (its answer may have been lost after it landed);
 only a restore that did not happen propagates, and the state machine escalates to a person."""
@@ -19,7 +20,7 @@ from pf360_client.errors import PF360Error, PF360SlotUnavailable
 def _restore(event: dict[str, Any]) -> dict[str, Any]:
     booking = event["booking"]
     pf360, cid, pid = client(), booking["client_id"], booking["project_id"]
-    day, slot = booking["offer"]["original"]["date"], booking["offer"]["original"]["slot"]
+    day, slot = booking["released"]["original"]["date"], booking["released"]["original"]["slot"]
     try:
         offer = pf360.get_available_dates(cid, pid, start=day, end=day)
         if slot not in pf360.get_time_slots(cid, pid, day, offer.request_id).slots:

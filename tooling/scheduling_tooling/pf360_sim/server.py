@@ -106,7 +106,7 @@ class SimulatorServer(HTTPServerBase):
         url = urlsplit(request.environ["RAW_URI"])
         if url.path.startswith("/_sim/"):
             return _admin(self.simulator, request.method, url.path, request.get_data())
-        route = match_route(request.method, url.path)
+        route = match_route(request.method, url.path, parse_qs(url.query))
         if route is None:
             known_path = any(op.path_regex().match(url.path) for op in OPERATIONS.values())
             return json_response(405 if known_path else 404, {"status": "error", "message": "Not found"})
