@@ -1,8 +1,13 @@
 """Who may do what: the session belongs to the (client_id, customer_id) pair that opened it, and a
 project must be the caller's. A project proven the caller's (by the dashboard, once) is remembered on
-the session with the name answers use, so the later turns of a booking ask PF360 nothing about it."""
+the session with what answers and the status rules need (name, status, appointment), so the later turns
+of a booking ask PF360 nothing about it. A booking this session made of a project makes what was
+remembered about it stale: the dashboard is read again then."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 from agent_actions import errors
 from agent_actions.deps import Deps
@@ -52,17 +57,48 @@ def owned_project(deps: Deps, caller: Caller, value: str) -> Project:
         raise errors.NotPermitted() from None
 
 
-def project_name(deps: Deps, caller: Caller, session: Session, value: str) -> tuple[str, str]:
-    """(project id, display name) of a project proven the caller's: from the session when it already
-    proved it, else from the dashboard (remembered on the session for the next turns)."""
+@dataclass(frozen=True)
+class Known:
+    """What the session knows of a project proven the caller's."""
+
+    project_id: str
+    name: str
+    status: str
+    date: str | None  # the appointment's, when it has one
+    time: str | None
+
+
+def known_project(deps: Deps, caller: Caller, session: Session, value: str) -> Known:
+    """The project's facts: as remembered, unless this session has booked it since (or remembered only
+    its name): then from the dashboard, remembered again."""
     pid = project_id(value)
-    if pid in session.projects:
-        return pid, session.projects[pid]
+    remembered = session.projects.get(pid)
+    booked_here = session.project_id == pid and session.execution_name is not None
+    if isinstance(remembered, dict) and "status" in remembered and not booked_here:
+        return Known(
+            pid, remembered["name"], remembered["status"], remembered.get("date"), remembered.get("time")
+        )
     project = owned_project(deps, caller, pid)
-    deps.store.remember_projects(session, {pid: project.display_name})
-    return pid, project.display_name
+    deps.store.remember_projects(session, {pid: facts(project)})
+    return Known(pid, project.display_name, project.status, project.scheduled_date, project.scheduled_time)
+
+
+def project_name(deps: Deps, caller: Caller, session: Session, value: str) -> tuple[str, str]:
+    """(project id, display name) of a project proven the caller's (see known_project)."""
+    known = known_project(deps, caller, session, value)
+    return known.project_id, known.name
+
+
+def facts(project: Project) -> dict[str, Any]:
+    """What the session remembers of a project (schemas/workflow/v1/session_item.json `projects`)."""
+    return {
+        "name": project.display_name,
+        "status": project.status,
+        "date": project.scheduled_date,
+        "time": project.scheduled_time,
+    }
 
 
 def remember(deps: Deps, session: Session, projects: list[Project]) -> None:
     """The customer's projects as listed: proven theirs by the dashboard, for the rest of the session."""
-    deps.store.remember_projects(session, {p.project_id: p.display_name for p in projects})
+    deps.store.remember_projects(session, {p.project_id: facts(p) for p in projects})

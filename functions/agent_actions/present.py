@@ -53,6 +53,45 @@ def project_summary(project: Project) -> dict[str, Any]:
     return summary
 
 
+def appointment_label(day: str | None, hms: str | None) -> str:
+    """'Tuesday, December 1, 2026 at 2:00 PM' (the time only when PF360 gave one)."""
+    if not day:
+        return ""
+    return f"{day_label(day)} at {time_label(hms)}" if hms else day_label(day)
+
+
+_OFFICE = "I can pass a message to the office for you if you like."
+_ACTION = {"schedule": "scheduled", "reschedule": "rescheduled", "cancel": "cancelled"}
+
+
+def status_refusal(
+    mode: str, reason: str, name: str, status: str, day: str | None, hms: str | None
+) -> Answer:
+    """Why PF360's status rules (PF360_API.md section 7) do not let this action start; said before
+    anything is started or written. `reason` is project_rules' word for it."""
+    facts: dict[str, Any] = {"status": status, "refused": reason}
+    if reason == "scheduled":
+        when = appointment_label(day, hms)
+        on = f" on {when}" if when else ""
+        facts |= {"already_scheduled": True, "date": day, "time": time_label(hms) if hms else None}
+        facts["next_step"] = "reschedule-appointment if the customer wants another time"
+        return Answer(f"Your {name} already has an appointment{on}. I can reschedule it if you like.", facts)
+    if reason == "not_scheduled":
+        verb = "cancel" if mode == "cancel" else "reschedule"
+        return Answer(f"Your {name} has no appointment to {verb}. I can look for dates to book one.", facts)
+    if reason == "waiting":
+        return Answer(f"Your {name} can't be scheduled yet: it is {status}. {_OFFICE}", facts)
+    if reason == "blocked":
+        return Answer(
+            f"Your {name} is {status}, so its appointment can't be changed by chat. {_OFFICE}", facts
+        )
+    if reason == "terminal":
+        return Answer(f"Your {name} can't be {_ACTION[mode]}: it is {status}. {_OFFICE}", facts)
+    return Answer(
+        f"I can't change the appointment of your {name} by chat (its status is {status}). {_OFFICE}", facts
+    )
+
+
 _NOTICES = {
     "PF360SlotUnavailable": "The time you picked was just taken by someone else.",
     "NoSlotsOnDate": "That date has no free times left.",
@@ -120,6 +159,12 @@ def outcome_answer(session: Session, name: str) -> Answer:
             200,
             f"Your {name} already has an appointment. I can reschedule it if you like.",
             {"already_scheduled": True},
+        ),
+        "not_schedulable": (
+            200,
+            f"The scheduling system won't book your {name} right now (it may be waiting on "
+            f"measurements, product or paperwork). {_OFFICE}",
+            {"schedulable": False},
         ),
         "expired": (
             200,

@@ -75,6 +75,7 @@ class PF360Client:
         self._routes = {
             "confirm_appointment": confirm or reads,
             "cancel_appointment": cancel or reads,
+            "cancel_reschedule": cancel or reads,  # it cancels: the cancel flag governs it too
             "get_weather": weather or reads,
         }
         self._reads = reads

@@ -79,11 +79,13 @@ def _refusal(status: str) -> Verdict:
 
 
 def can_schedule(status: str) -> Verdict:
-    """Schedulable statuses, and an unknown one (the production client allows it and logs it)."""
+    """Schedulable statuses, and an unknown one (the production client allows it and logs it). A
+    status of the waiting set (product, permit, on hold) is refused with that reason: PF360 answers
+    its dates call "Not allowed" anyway. "Pending" is unknown to the rules, so it is allowed."""
     key = _key(status)
-    if key in SCHEDULABLE or key not in SCHEDULED | TERMINAL | BLOCKED:
-        return Verdict(True)
-    return _refusal(status)
+    if key in SCHEDULED | TERMINAL | BLOCKED or (key in WAITING and key != "pending"):
+        return _refusal(status)
+    return Verdict(True)
 
 
 def can_reschedule(status: str, has_date: bool) -> Verdict:

@@ -55,7 +55,11 @@ class DisabledWrite:
     """Stands in for a write whose flag is off in prod: an honest refusal, never an invented success."""
 
     name = "disabled"
-    _WHAT = {"confirm_appointment": "booking", "cancel_appointment": "cancelling"}
+    _WHAT = {
+        "confirm_appointment": "booking",
+        "cancel_appointment": "cancelling",
+        "cancel_reschedule": "rescheduling",
+    }
 
     def __init__(self, flag: str) -> None:
         self.flag = flag

@@ -45,7 +45,8 @@ class Session:
     step: str = "idle"
     created_at: int = 0
     updated_at: str = ""
-    projects: dict[str, str] = field(default_factory=dict)  # proven the customer's: id -> display name
+    # proven the customer's: id -> {"name", "status", "date", "time"} as the dashboard said
+    projects: dict[str, Any] = field(default_factory=dict)
     project_id: str | None = None
     project_name: str | None = None
     mode: str | None = None

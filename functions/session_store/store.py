@@ -141,8 +141,8 @@ class SessionStore:
         )
         return session.replace(expires_at=expires)
 
-    def remember_projects(self, session: Session, projects: dict[str, str]) -> Session:
-        """Add projects proven the customer's (id -> display name) to the session. Not versioned, like
+    def remember_projects(self, session: Session, projects: dict[str, Any]) -> Session:
+        """Add projects proven the customer's (id -> what is known of it) to the session. Not versioned, like
         the TTL: a lost concurrent update only means one more dashboard read later."""
         known = {**session.projects, **projects}
         if known != session.projects:

@@ -7,6 +7,7 @@ checks, over a workload that touches every operation for every seeded customer.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
@@ -46,20 +47,28 @@ def _exercise(seed: int) -> Counter[str]:
         client.get_business_hours(client_id)
         for project in client.get_projects(client_id, customer_id):
             pid = project.project_id
-            client.get_notes(client_id, pid)
-            client.add_note(client_id, customer_id, pid, f"note for {pid}")
+            client.get_notes(client_id, customer_id, pid)
+            client.add_note(client_id, pid, f"note for {pid}")
+            client.add_office_note(client_id, pid, f"CANCELLATION REASON: test {pid}")
+            client.add_office_note(
+                client_id, pid, f"CUSTOMER REQUESTED INSTALLATION ADDRESS UPDATE {pid}", address_change=True
+            )
             client.get_weather(project.address.zipcode or "00000", 2)
             try:
-                scheduled = project.status == "Scheduled"
-                offer = (client.get_reschedule_dates if scheduled else client.get_available_dates)(
-                    client_id, pid
-                )
-                for day in offer.dates[:2]:
-                    slots = client.get_time_slots(client_id, pid, day, offer.request_id)
-                if offer.dates and slots.slots:
-                    client.confirm_appointment(client_id, pid, slots.date, slots.slots[0], offer.request_id)
+                if project.status == "Scheduled":
+                    moved = client.cancel_reschedule(client_id, pid)
+                    request_id, days = moved.request_id, moved.dates
+                else:
+                    offer = client.get_available_dates(client_id, pid)
+                    request_id, days = offer.request_id, offer.dates
+                for day in days[:2]:
+                    slots = client.get_time_slots(client_id, pid, day, request_id or 0)
+                if days and slots.slots:
+                    client.confirm_appointment(client_id, pid, slots.date, slots.slots[0], request_id or 0)
                     client.cancel_appointment(client_id, pid)
-                    client.cancel_appointment(client_id, pid)  # a second cancel is refused: error body
+                    for refused in (client.cancel_appointment, client.cancel_reschedule):
+                        with contextlib.suppress(PF360Error):  # nothing to cancel: an error body
+                            refused(client_id, pid)
             except PF360Error:
                 pass  # refusals (completed projects, no appointment) are answers too, and were checked
     return transport.checked
@@ -75,12 +84,16 @@ def test_every_fake_answer_and_client_request_matches_the_contract() -> None:
         "add_note",
         "get_weather",
         "get_available_dates",
-        "get_reschedule_dates",
+        "cancel_reschedule",
+        "add_project_note",
+        "add_address_note",
         "get_time_slots",
         "confirm_appointment",
         "cancel_appointment",
     }
     assert checked["cancel_appointment.400"] > 0  # error bodies were exercised too
+    assert checked["cancel_reschedule.400"] > 0
+    assert checked["get_available_dates.400"] > 0  # a scheduled or on-hold project's refusal
     assert sum(checked.values()) > 500
 
 

@@ -41,17 +41,39 @@ def test_every_operation_has_a_request_and_a_response_schema(operation: str) -> 
         ("get_available_dates.response.json", {"data": {"dates": [], "request_id": "REQ-12345-abc"}}, True),
         ("get_available_dates.response.json", {"data": {"dates": [], "request_id": True}}, False),
         ("get_available_dates.response.json", {"data": {"dates": ["2026-02-30x"], "request_id": 1}}, False),
-        # slots in both formats the real API has used
-        ("get_time_slots.response.json", {"data": {"slots": ["08:00 AM", "1:30 pm", "14:00:00"]}}, True),
-        ("get_time_slots.response.json", {"data": {"slots": ["8 o'clock"]}}, False),
-        # confirm wants HH:MM:SS and is_chatbot as a string
+        # slots are HH:MM:SS start times (PF360_API.md 4.3)
+        ("get_time_slots.response.json", {"data": {"slots": ["08:00:00", "14:00:00"]}}, True),
+        ("get_time_slots.response.json", {"data": {"slots": ["08:00 AM"]}}, False),
+        # confirm's body exactly as the production client sends it (4.4)
         (
             "confirm_appointment.request.json",
             {
                 "path": {"client_id": "09PF05VD", "project_id": "12345"},
-                "body": {"date": "2026-12-01", "time": "08:00:00", "request_id": 1621, "is_chatbot": "true"},
+                "body": {
+                    "created_at": "05/13/2026 14:05:09",
+                    "date": "2026-12-01",
+                    "time": "08:00:00",
+                    "request_id": 1621,
+                    "is_chatbot": "true",
+                    "aIBot": True,
+                },
             },
             True,
+        ),
+        (
+            "confirm_appointment.request.json",
+            {
+                "path": {"client_id": "09PF05VD", "project_id": "12345"},
+                "body": {
+                    "created_at": "2026-05-13T14:05:09Z",
+                    "date": "2026-12-01",
+                    "time": "08:00:00",
+                    "request_id": 1621,
+                    "is_chatbot": "true",
+                    "aIBot": True,
+                },
+            },
+            False,
         ),
         (
             "confirm_appointment.request.json",
@@ -72,23 +94,25 @@ def test_every_operation_has_a_request_and_a_response_schema(operation: str) -> 
         # a 200 with an error field is a failure shape, and a success never carries one
         ("confirm_appointment.response.json", {"error": "Slot not available", "message": "x"}, True),
         ("confirm_appointment.response.json", {"message": "Appointment scheduled successfully"}, True),
-        ("confirm_appointment.response.json", {"message": "ok", "data": {"time": "8 AM"}}, False),
+        (
+            "confirm_appointment.response.json",
+            {"message": "ok", "data": True, "confirmationNumber": "C-1"},
+            True,
+        ),
+        ("confirm_appointment.response.json", {"message": "ok", "data": "yes"}, False),
         # path ids travel as digits only; no path traversal or spaces
         ("get_notes.request.json", {"path": {"client_id": "09PF05VD", "project_id": "../12"}}, False),
         ("get_projects.request.json", {"path": {"client_id": "09 PF", "customer_id": "1"}}, False),
         # requests are strict: unknown fields are refused
         (
             "add_note.request.json",
-            {
-                "path": {"client_id": "09PF05VD", "customer_id": "1", "project_id": "2"},
-                "body": {"note": "hi", "author": "me"},
-            },
+            {"path": {"client_id": "09PF05VD", "project_id": "2"}, "body": {"note": "hi"}},
             False,
         ),
         (
-            "add_note.request.json",
-            {"path": {"client_id": "09PF05VD", "customer_id": "1", "project_id": "2"}, "body": {"note": ""}},
-            False,
+            "add_project_note.request.json",
+            {"path": {}, "body": {"client_id": "09PF05VD", "project_id": "2", "note_text": "x"}},
+            False,  # project_id is an integer in the body
         ),
     ],
 )
@@ -103,10 +127,10 @@ def test_violation_messages_name_the_rule_not_the_value() -> None:
         "project_project_id": 1,
         "project_type_project_type": "Installation",
         "project_category_category": "Flooring",
-        "status_info_status": "Pending",
-        "installation_address_full_address": 12345678,
+        "status_info_status": "New",
+        "installation_address_address1": 12345678,
     }
     with pytest.raises(contract.ContractViolation) as raised:
         contract.check("get_projects.response.json", {"data": [row]})
-    assert "installation_address_full_address" in str(raised.value)
+    assert "installation_address_address1" in str(raised.value)
     assert "12345678" not in str(raised.value)

@@ -192,14 +192,15 @@ def test_a_failed_execution_always_carries_a_cause() -> None:
         assert cause_reads <= entry[name], name
 
 
-@pytest.mark.parametrize("name", ["Confirm Appointment", "Release Old Appointment", "Cancel Appointment"])
+@pytest.mark.parametrize("name", ["Confirm Appointment", "Release Appointment", "Cancel Appointment"])
 def test_a_write_the_deployment_refuses_is_recorded_not_reconciled(name: str) -> None:
     # A refused write never reached PF360: recording it as a failure is honest; reconciling or
     # escalating would imply something might have happened.
     catchers = STATES[name]["Catch"]
     first = next(c for c in catchers if {"PF360WriteDisabled", "States.ALL"} & set(c["ErrorEquals"]))
     assert first["Next"] == "Describe Failure"
-    assert STATES["Describe Failure"]["Next"] == "Record Failure"
+    assert STATES["Describe Failure"]["Next"] == "Put Back Before Failing"  # a released one is put back
+    assert STATES["Put Back Before Failing"]["Default"] == "Record Failure"
 
 
 def test_every_pf360_error_the_asl_names_exists_in_the_client() -> None:

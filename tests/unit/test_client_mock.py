@@ -19,6 +19,7 @@ from pf360_client.errors import (
     PF360BadResponse,
     PF360Error,
     PF360NotFound,
+    PF360NotSchedulable,
     PF360RateLimited,
     PF360RequestExpired,
     PF360SlotUnavailable,
@@ -83,8 +84,8 @@ def test_the_demo_customer_books_an_appointment_end_to_end(
     assert offer.dates
     assert type(offer.request_id) is int
     slots = client.get_time_slots(CLIENT, "12345", offer.dates[0], offer.request_id)
-    # Then the fake answered "08:00 AM" style and the client handed back HH:MM:SS
-    assert all(s.endswith((" AM", " PM")) for s in recorder.raw("get_time_slots")["data"]["slots"])
+    # Then slots came as PF360 sends them, HH:MM:SS start times
+    assert all(HMS.match(s) for s in recorder.raw("get_time_slots")["data"]["slots"])
     assert slots.slots
     assert all(HMS.match(s) for s in slots.slots)
     # When the first slot is confirmed
@@ -96,31 +97,56 @@ def test_the_demo_customer_books_an_appointment_end_to_end(
     assert (status.scheduled, status.date, status.start_time) == (True, offer.dates[0], slots.slots[0])
 
 
-def test_a_scheduled_appointment_is_rescheduled_then_cancelled(client: PF360Client) -> None:
-    # Given project 12347, already scheduled
+def test_a_reschedule_cancels_at_once_then_books_anew(client: PF360Client) -> None:
+    # Given project 12347, already scheduled: PF360 refuses it dates (PF360_API.md 4.2)
     before = client.get_appointment_status(CLIENT, CUSTOMER, "12347")
     assert before.scheduled
     assert before.installer
-    # When it is moved to another day through the reschedule dates
-    offer = client.get_reschedule_dates(CLIENT, "12347")
-    day = next(d for d in offer.dates if d != before.date)
-    slot = client.get_time_slots(CLIENT, "12347", day, offer.request_id).slots[-1]
-    client.confirm_appointment(CLIENT, "12347", day, slot, offer.request_id)
-    # Then the status shows the new slot
-    moved = client.get_appointment_status(CLIENT, CUSTOMER, "12347")
-    assert (moved.date, moved.start_time) == (day, slot)
-    # When it is cancelled, Then nothing is scheduled any more
+    with pytest.raises(PF360AlreadyScheduled):
+        client.get_available_dates(CLIENT, "12347")
+    # When cancel-reschedule is called, Then the appointment is gone at once and new dates come with it
+    moved = client.cancel_reschedule(CLIENT, "12347")
+    assert moved.dates
+    assert moved.request_id
+    released = client.get_appointment_status(CLIENT, CUSTOMER, "12347")
+    assert (released.status, released.scheduled) == ("Pending Reschedule", False)
+    # When a new time is booked with that request id, Then the status shows it
+    day = next(d for d in moved.dates if d != before.date)
+    slot = client.get_time_slots(CLIENT, "12347", day, moved.request_id).slots[-1]
+    client.confirm_appointment(CLIENT, "12347", day, slot, moved.request_id)
+    now = client.get_appointment_status(CLIENT, CUSTOMER, "12347")
+    assert (now.date, now.start_time) == (day, slot)
+    # When it is cancelled, Then nothing is scheduled any more, and a second cancel is refused
     assert client.cancel_appointment(CLIENT, "12347").project_id == "12347"
     after = client.get_appointment_status(CLIENT, CUSTOMER, "12347")
-    assert (after.status, after.scheduled, after.date) == ("Cancelled", False, None)
+    assert (after.status, after.scheduled, after.date) == ("Not Scheduled", False, None)
+    with pytest.raises(PF360ValidationError):
+        client.cancel_appointment(CLIENT, "12347")
 
 
-def test_notes_are_added_and_read_back_newest_first(client: PF360Client) -> None:
-    note = client.add_note(CLIENT, CUSTOMER, "12345", "  Please call before arriving.\x07 ")
-    assert note.text == "Please call before arriving."
-    assert client.get_notes(CLIENT, "12345")[0] == note
+def test_a_project_pf360_will_not_schedule_is_refused_with_its_own_error(
+    client: PF360Client, recorder: RecordingTransport
+) -> None:
+    assert isinstance(recorder.inner, InProcessTransport)
+    recorder.inner.app.model._data.projects["12345"].status = "On Hold"
+    with pytest.raises(PF360NotSchedulable):
+        client.get_available_dates(CLIENT, "12345")
+
+
+def test_notes_are_added_and_read_back_newest_first(
+    client: PF360Client, recorder: RecordingTransport
+) -> None:
+    saved = client.add_note(CLIENT, "12345", "  Please call before arriving.\x07 ")
+    assert saved == "Please call before arriving."
+    assert client.get_notes(CLIENT, CUSTOMER, "12345")[0].text == saved
     # And the longest allowed note still goes through
-    assert len(client.add_note(CLIENT, CUSTOMER, "12345", "x" * 2000).text) == 2000
+    assert len(client.add_note(CLIENT, "12345", "x" * 2000)) == 2000
+    # And notes for the office take their own routes, the address change one by its prefix
+    client.add_office_note(CLIENT, "12345", "CANCELLATION REASON: moving house.")
+    client.add_office_note(
+        CLIENT, "12345", "CUSTOMER REQUESTED INSTALLATION ADDRESS UPDATE: 1 Main St", address_change=True
+    )
+    assert [name for name, _ in recorder.sent][-2:] == ["add_project_note", "add_address_note"]
 
 
 def test_business_hours_are_normalised(client: PF360Client) -> None:
@@ -158,8 +184,8 @@ INVALID: dict[str, Call] = {
     "13:75 time": lambda c: c.confirm_appointment(CLIENT, "12345", "2030-01-02", "13:75", 1675),
     "cancel bad project": lambda c: c.cancel_appointment(CLIENT, "12 345"),
     "status bad customer": lambda c: c.get_appointment_status(CLIENT, "", "12345"),
-    "empty note": lambda c: c.add_note(CLIENT, CUSTOMER, "12345", "   "),
-    "2001-char note": lambda c: c.add_note(CLIENT, CUSTOMER, "12345", "x" * 2001),
+    "empty note": lambda c: c.add_note(CLIENT, "12345", "   "),
+    "2001-char note": lambda c: c.add_note(CLIENT, "12345", "x" * 2001),
     "weather days=0": lambda c: c.get_weather("Springfield, IL", 0),
     "weather days=8": lambda c: c.get_weather("Springfield, IL", 8),
     "weather empty location": lambda c: c.get_weather(" ", 3),
@@ -199,9 +225,15 @@ ERROR_TABLE: list[tuple[RawResponse, type[PF360Error]]] = [
     (RawResponse(404, {"status": "error", "message": "Project not found"}), PF360NotFound),
     (RawResponse(408, None), PF360Timeout),
     (RawResponse(400, {"message": "Project is already scheduled"}), PF360AlreadyScheduled),
+    (
+        RawResponse(400, {"message": "This date has already requested for this project"}),
+        PF360AlreadyScheduled,
+    ),
+    (RawResponse(400, {"message": "Not allowed"}), PF360NotSchedulable),
+    (RawResponse(400, {"message": "Invalid process step"}), PF360SlotUnavailable),  # confirm's 400: re-check
+    (RawResponse(409, {"message": "Conflict"}), PF360SlotUnavailable),
     (RawResponse(400, {"message": "Selected slot is no longer available"}), PF360SlotUnavailable),
     (RawResponse(400, {"message": "Request ID is invalid or expired"}), PF360RequestExpired),
-    (RawResponse(400, {"message": "Project cannot be scheduled in status Completed"}), PF360ValidationError),
     (RawResponse(422, {"message": "date must be in the future"}), PF360ValidationError),
     (RawResponse(500, {"message": "Internal Server Error"}), PF360Unavailable),
     (RawResponse(502, None, json_ok=False), PF360Unavailable),
@@ -213,7 +245,7 @@ ERROR_TABLE: list[tuple[RawResponse, type[PF360Error]]] = [
     (RawResponse(200, {"error": "Unable to process the request"}), PF360BadResponse),
     (RawResponse(200, {"error": "The selected slot was just taken"}), PF360SlotUnavailable),
     (RawResponse(200, {"message": 5}), PF360BadResponse),
-    (RawResponse(200, {"message": "ok", "data": {"time": "8 AM"}}), PF360BadResponse),
+    (RawResponse(200, {"message": "ok", "data": "yes"}), PF360BadResponse),
 ]
 
 
@@ -226,6 +258,11 @@ def test_each_http_outcome_maps_to_its_typed_error(raw: RawResponse, expected: t
     assert type(caught.value) is expected
     assert caught.value.operation == "confirm_appointment"
     assert caught.value.status == raw.status
+
+
+def test_a_refusal_of_a_read_without_a_known_reason_is_a_validation_error() -> None:
+    with pytest.raises(PF360ValidationError):
+        check_response("get_available_dates", RawResponse(400, {"message": "Invalid process step"}))
 
 
 @pytest.mark.parametrize(

@@ -151,7 +151,7 @@ def test_a_whole_booking_asks_the_dashboard_once_and_pf360_four_times(deps: Fake
     booked = booking.choose_slot(deps, CUSTOMER, "12345", FIRST_DAY, "9:00 AM")
     # Then the dashboard proved the project once, at the start, and the session remembers it by name
     assert deps.pf360_calls == [("get_projects", None)]
-    assert session(deps).projects == {"12345": "Flooring Installation"}
+    assert session(deps).projects["12345"]["name"] == "Flooring Installation"
     assert all("Flooring Installation" in a.message for a in (dates, times, booked))
     # And the booking cost PF360 four calls in all (dashboard, dates, times, confirm)
     assert [op for op, _ in deps.steps_pf360_calls] == [
@@ -602,20 +602,19 @@ def test_a_time_taken_meanwhile_is_offered_again_with_a_notice(deps: FakeDeps) -
     assert (session(deps).step, session(deps).notice) == ("awaiting_slot", "PF360SlotUnavailable")
 
 
-def test_a_booking_of_a_project_already_scheduled_says_so(deps: FakeDeps) -> None:
-    # Given the windows already have an appointment, and the customer books them anyway
-    times = offer_times(deps, "12347")
+def test_a_project_booked_elsewhere_meanwhile_is_said_at_confirm(deps: FakeDeps) -> None:
+    # Given the customer is offered times for the flooring, and it is booked by another channel meanwhile
+    times = offer_times(deps, "12345")
+    deps.model._data.projects["12345"].status = "Scheduled"
     # When they confirm a time
     answer = booking.choose_slot(
-        deps, CUSTOMER, "12347", times.data["date"], times.data["available_times"][0]
+        deps, CUSTOMER, "12345", times.data["date"], times.data["available_times"][0]
     )
     # Then PF360's refusal is checked and said: the appointment stands, a reschedule is offered
-    assert (
-        answer.message
-        == "Your Windows Installation already has an appointment. I can reschedule it if you like."
+    assert answer.message == (
+        "Your Flooring Installation already has an appointment. I can reschedule it if you like."
     )
     assert session(deps).step == "already_scheduled"
-    assert deps.model._data.projects["12347"].scheduled_date == "2026-11-30"
 
 
 def test_a_confirm_refused_inside_the_booking_is_said_honestly(deps: FakeDeps) -> None:
@@ -638,7 +637,7 @@ def test_cancelling_cancels_the_appointment_in_pf360(deps: FakeDeps) -> None:
         "The appointment for your Windows Installation is cancelled.",
         {"cancelled": True},
     )
-    assert deps.model._data.projects["12347"].status == "Cancelled"
+    assert deps.model._data.projects["12347"].status == "Not Scheduled"
     assert (session(deps).mode, session(deps).step) == ("cancel", "cancelled")
 
 
@@ -656,10 +655,11 @@ def test_cancelling_again_says_so_without_cancelling_anew(deps: FakeDeps) -> Non
 def test_rescheduling_offers_dates_to_move_to_and_moves_the_appointment(deps: FakeDeps) -> None:
     # When the customer asks to move the windows' appointment
     dates = offer_dates(deps, "12347", "reschedule")
-    # Then a reschedule starts, from PF360's reschedule dates
+    # Then a reschedule starts: PF360 released the old appointment (cancel-reschedule) and offered dates
     assert (session(deps).mode, session(deps).step) == ("reschedule", "awaiting_date")
     assert started(deps)[0].startswith("reschedule-12347-")
-    assert ("get_reschedule_dates", "12347") in deps.steps_pf360_calls
+    assert ("cancel_reschedule", "12347") in deps.steps_pf360_calls
+    assert deps.model._data.projects["12347"].status == "Pending Reschedule"
     # And when they pick a new date and time, PF360 holds the new appointment
     day = dates.data["available_dates"][1]
     times = booking.choose_date(deps, CUSTOMER, "12347", day)
@@ -682,23 +682,89 @@ def test_a_reschedule_that_needs_a_person_says_so(deps: FakeDeps) -> None:
     assert session(deps).step == "escalated"
 
 
-def test_rescheduling_a_project_with_no_appointment_says_so(deps: FakeDeps) -> None:
-    answer = booking.start_booking(deps, CUSTOMER, "12345", "reschedule")
-    assert (answer.status, answer.message) == (400, "That project has no appointment to change.")
-    assert session(deps).step == "failed"
+@pytest.mark.parametrize("mode", ["reschedule", "cancel"])
+def test_changing_a_project_with_no_appointment_says_so_and_starts_nothing(deps: FakeDeps, mode: str) -> None:
+    answer = booking.start_booking(deps, CUSTOMER, "12345", mode)
+    verb = "cancel" if mode == "cancel" else "reschedule"
+    assert (answer.status, answer.message) == (
+        200,
+        f"Your Flooring Installation has no appointment to {verb}. I can look for dates to book one.",
+    )
+    assert started(deps) == []
+    assert deps.steps_pf360_calls == []
+
+
+def test_booking_a_scheduled_project_says_when_and_offers_a_reschedule_up_front(deps: FakeDeps) -> None:
+    answer = booking.start_booking(deps, CUSTOMER, "12347", "schedule")
+    assert answer.message == (
+        "Your Windows Installation already has an appointment on Monday, November 30, 2026 at 10:00 AM. "
+        "I can reschedule it if you like."
+    )
+    assert answer.data["already_scheduled"] is True
+    assert started(deps) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        ("On Hold", "can't be scheduled: it is On Hold."),
+        ("In Progress", "is In Progress, so its appointment can't be changed by chat."),
+        ("Waiting for Product", "can't be scheduled yet: it is Waiting for Product."),
+    ],
+)
+def test_a_project_pf360s_rules_refuse_is_refused_with_the_reason_before_anything_starts(
+    deps: FakeDeps, status: str, said: str
+) -> None:
+    deps.model._data.projects["12345"].status = status
+    answer = booking.start_booking(deps, CUSTOMER, "12345", "schedule")
+    assert said in answer.message
+    assert "office" in answer.message
+    assert started(deps) == []
+
+
+def test_a_refusal_pf360_knows_better_than_the_dashboard_is_said_too(deps: FakeDeps) -> None:
+    # Given the dashboard listed the project as New, then PF360 stopped allowing it
+    booking.customer_projects(deps, CUSTOMER)
+    deps.model._data.projects["12345"].status = "Waiting for Product"
+    # When the customer asks for dates, Then PF360's "Not allowed" is said, not a failure
+    answer = booking.start_booking(deps, CUSTOMER, "12345", "schedule")
+    assert answer.status == 200
+    assert answer.data == {"schedulable": False}
+    assert session(deps).step == "not_schedulable"
+
+
+def test_a_reschedule_the_customer_walks_away_from_puts_the_old_appointment_back(deps: FakeDeps) -> None:
+    # Given a reschedule under way: PF360 released the old appointment
+    old = deps.model._data.projects["12347"]
+    before = (old.scheduled_date, old.scheduled_time)
+    offer_dates(deps, "12347", "reschedule")
+    assert old.status == "Pending Reschedule"
+    # When the wait ends without a choice
+    deps.bridge.execution(session(deps).execution_name).abort_wait("States.Timeout", "no answer")
+    # Then the old date and time are booked again, and the customer hears it was kept
+    assert (old.status, old.scheduled_date, old.scheduled_time) == ("Scheduled", *before)
+    answer = booking.start_booking(deps, CUSTOMER, "12347", "reschedule")
+    assert session(deps).step in ("reschedule_failed", "awaiting_date")
 
 
 def test_listing_projects_remembers_them_for_the_session(deps: FakeDeps) -> None:
     projects = booking.customer_projects(deps, CUSTOMER)
     assert [(p.project_id, p.display_name, p.status) for p in projects] == [
-        ("12345", "Flooring Installation", "Pending"),
+        ("12345", "Flooring Installation", "New"),
         ("12347", "Windows Installation", "Scheduled"),
-        ("12350", "Deck Repair", "Pending"),
+        ("12350", "Deck Repair", "New"),
     ]
-    assert session(deps).projects == {
+    remembered = session(deps).projects
+    assert {pid: facts["name"] for pid, facts in remembered.items()} == {
         "12345": "Flooring Installation",
         "12347": "Windows Installation",
         "12350": "Deck Repair",
+    }
+    assert remembered["12347"] == {
+        "name": "Windows Installation",
+        "status": "Scheduled",
+        "date": "2026-11-30",
+        "time": "10:00:00",
     }
     assert deps.pf360_calls == [("get_projects", None)]
 

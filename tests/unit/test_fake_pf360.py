@@ -9,7 +9,17 @@ import pytest
 
 from pf360_client.fake import data
 from pf360_client.fake.data import CLIENTS, DEMO_CLIENT, DEMO_CUSTOMER, build_seed
-from pf360_client.fake.model import ALREADY_SCHEDULED, REQUEST_EXPIRED, SLOT_TAKEN, FakeHTTPError, FakePF360
+from pf360_client.fake.model import (
+    AFTER_CANCEL,
+    AFTER_CANCEL_RESCHEDULE,
+    ALREADY_SCHEDULED,
+    NOT_ALLOWED,
+    NOT_SCHEDULED,
+    REQUEST_EXPIRED,
+    SLOT_TAKEN,
+    FakeHTTPError,
+    FakePF360,
+)
 from pf360_client.normalize import normalize_time
 
 SEED = 1645975
@@ -39,9 +49,11 @@ def fake(clock: Clock) -> FakePF360:
     return FakePF360(SEED, clock=clock)
 
 
-def dates_for(fake: FakePF360, project_id: str, *, reschedule: bool = False) -> dict[str, Any]:
-    today = fake.today().isoformat()
-    return fake.available_dates(DEMO_CLIENT, project_id, today, today, reschedule=reschedule)
+def dates_for(fake: FakePF360, project_id: str) -> dict[str, Any]:
+    first = fake.today() + timedelta(days=1)
+    return fake.available_dates(
+        DEMO_CLIENT, project_id, first.isoformat(), (first + timedelta(days=10)).isoformat()
+    )
 
 
 def first_open_slot(fake: FakePF360, project_id: str) -> tuple[str, str, int]:
@@ -65,7 +77,8 @@ def test_same_seed_gives_identical_data() -> None:
     # Then the seed data, and what the fakes serve from it, are identical
     assert build_seed(7, START.date()) == build_seed(7, START.date())
     assert one.customer_projects(*demo) == two.customer_projects(*demo)
-    assert one.notes(DEMO_CLIENT, "20000") == two.notes(DEMO_CLIENT, "20000")
+    owner = one.project(DEMO_CLIENT, "20000").customer_id
+    assert one.notes(DEMO_CLIENT, owner, "20000") == two.notes(DEMO_CLIENT, owner, "20000")
 
 
 def test_different_seeds_generate_different_customers() -> None:
@@ -89,7 +102,7 @@ def schedulable_project(client_id: str) -> str:
         p.project_id
         for p in projects
         if p.client_id == client_id
-        and p.status == "Pending"
+        and p.status == "New"
         and p.category not in data.NO_AVAILABILITY_CATEGORIES
     )
 
@@ -100,7 +113,7 @@ def test_offered_dates_and_slots_stay_inside_business_hours(fake: FakePF360, cli
     project_id = schedulable_project(client_id)
     hours = {w.day: w for w in CLIENTS[client_id].work_hours}
     # When dates are offered for four weeks
-    offer = fake.available_dates(client_id, project_id, "2025-06-02", "2025-06-30", reschedule=False)
+    offer = fake.available_dates(client_id, project_id, "2025-06-02", "2025-06-30")
     # Then every date is a future working day and every slot fits inside that day's hours
     assert offer["dates"]
     for day in offer["dates"]:
@@ -116,10 +129,16 @@ def test_offered_dates_and_slots_stay_inside_business_hours(fake: FakePF360, cli
             assert start_hour + CLIENTS[client_id].slot_hours <= int(work.end[:2])
 
 
-def test_deck_repair_gets_no_dates_but_still_a_request_id(fake: FakePF360) -> None:
-    offer = dates_for(fake, "12350")
-    assert offer["dates"] == []
-    assert isinstance(offer["request_id"], int)
+def test_deck_repair_gets_no_dates_and_request_id_zero(fake: FakePF360) -> None:
+    assert dates_for(fake, "12350") == {"dates": [], "request_id": 0}  # as PF360 answers no availability
+
+
+def test_the_dates_call_refuses_a_booked_project_and_one_pf360_will_not_schedule(fake: FakePF360) -> None:
+    with refused(400, ALREADY_SCHEDULED):
+        dates_for(fake, "12347")
+    fake.project(DEMO_CLIENT, "12345").status = "Waiting for Product"
+    with refused(400, NOT_ALLOWED):
+        dates_for(fake, "12345")
 
 
 # --- request ids ----------------------------------------------------------------------------------
@@ -154,17 +173,18 @@ def test_slot_taken_at_confirm_is_refused(fake: FakePF360) -> None:
     # When the customer confirms it, Then the fake answers "slot taken"
     with refused(400, SLOT_TAKEN):
         fake.confirm(DEMO_CLIENT, "12345", day, time, request_id)
-    assert fake.project(DEMO_CLIENT, "12345").status == "Pending"
+    assert fake.project(DEMO_CLIENT, "12345").status == "New"
 
 
 def test_confirming_an_already_scheduled_project_is_refused(fake: FakePF360) -> None:
-    # Given project 12347, already Scheduled, and a normal (not reschedule) request id
-    day, time, request_id = first_open_slot(fake, "12347")
-    before = fake.project(DEMO_CLIENT, "12347").scheduled_date
+    # Given project 12347, already Scheduled, and a request id for it (as a stale client might hold)
+    project = fake.project(DEMO_CLIENT, "12347")
+    before = (project.scheduled_date, project.scheduled_time)
+    request_id = fake.issue_request(project, reschedule=False)
     # When it is confirmed, Then it is refused and the appointment is untouched
     with refused(400, ALREADY_SCHEDULED):
-        fake.confirm(DEMO_CLIENT, "12347", day, time, request_id)
-    assert fake.project(DEMO_CLIENT, "12347").scheduled_date == before
+        fake.confirm(DEMO_CLIENT, "12347", "2025-06-04", "10:00:00", request_id)
+    assert (project.scheduled_date, project.scheduled_time) == before
 
 
 def test_a_confirmed_request_id_cannot_book_twice(fake: FakePF360) -> None:
@@ -183,55 +203,63 @@ def book_12345(fake: FakePF360) -> tuple[str, str, int]:
     return day, time, free
 
 
-def test_a_reschedule_moves_the_appointment_and_frees_the_old_slot(fake: FakePF360) -> None:
+def test_cancel_reschedule_cancels_at_once_and_offers_new_dates(fake: FakePF360) -> None:
     # Given project 12345 booked into an open slot
     old_day, old_time, old_free = book_12345(fake)
-    # And a reschedule offer for a slot on another day
-    offer = dates_for(fake, "12345", reschedule=True)
-    new_day = next(d for d in offer["dates"] if d != old_day)
-    slots = fake.time_slots(DEMO_CLIENT, "12345", new_day, offer["request_id"])["slots"]
-    new_time = normalize_time(slots[0])
-    new_free = fake.capacity(DEMO_CLIENT, new_day, new_time)
-    # When it is confirmed with the reschedule request id
-    result = fake.confirm(DEMO_CLIENT, "12345", new_day, new_time, offer["request_id"])
-    # Then the appointment moved, the old slot has its crew back and the new one lost one
+    # When cancel-reschedule is called
+    moved = fake.cancel_reschedule(DEMO_CLIENT, "12345")
+    # Then the appointment is gone already (its crew is back) and new dates come with a request id
     project = fake.project(DEMO_CLIENT, "12345")
-    assert (result["date"], result["time"]) == (new_day, new_time)
-    assert project.status == "Scheduled"
-    assert (project.scheduled_date, project.scheduled_time) == (new_day, new_time)
+    assert (project.status, project.scheduled_date, project.scheduled_time) == (
+        AFTER_CANCEL_RESCHEDULE,
+        None,
+        None,
+    )
     assert fake.capacity(DEMO_CLIENT, old_day, old_time) == old_free
-    assert fake.capacity(DEMO_CLIENT, new_day, new_time) == new_free - 1
+    assert moved["dates"]
+    # When a new time is confirmed with that request id, Then the project is booked there
+    new_day = next(d for d in moved["dates"] if d != old_day)
+    new_time = fake.time_slots(DEMO_CLIENT, "12345", new_day, moved["request_id"])["slots"][0]
+    fake.confirm(DEMO_CLIENT, "12345", new_day, new_time, moved["request_id"])
+    assert (project.status, project.scheduled_date, project.scheduled_time) == (
+        "Scheduled",
+        new_day,
+        new_time,
+    )
+    # And cancel-reschedule of a project with nothing booked is refused
+    with refused(400, NOT_SCHEDULED):
+        fake.cancel_reschedule(DEMO_CLIENT, "12350")
 
 
-def test_cancel_frees_the_slot_and_marks_the_project_cancelled(fake: FakePF360) -> None:
+def test_cancel_frees_the_slot_and_leaves_the_project_not_scheduled(fake: FakePF360) -> None:
     # Given project 12345 booked into an open slot
     day, time, free = book_12345(fake)
     # When it is cancelled
-    assert fake.cancel(DEMO_CLIENT, "12345") == {"project_id": "12345", "status": "Cancelled"}
+    assert fake.cancel(DEMO_CLIENT, "12345") == {"message": "Appointment cancelled successfully"}
     # Then its crew is free again and nothing is scheduled
     project = fake.project(DEMO_CLIENT, "12345")
     assert fake.capacity(DEMO_CLIENT, day, time) == free
-    assert (project.status, project.scheduled_date, project.scheduled_time) == ("Cancelled", None, None)
+    assert (project.status, project.scheduled_date, project.scheduled_time) == (AFTER_CANCEL, None, None)
     # And a second cancel has nothing to cancel
-    with pytest.raises(FakeHTTPError, check=lambda e: e.status == 400):
+    with refused(400, NOT_SCHEDULED):
         fake.cancel(DEMO_CLIENT, "12345")
 
 
 def test_reset_restores_the_seeded_state(fake: FakePF360) -> None:
     # Given a booking, a cancellation and a note
-    pristine_notes = fake.notes(DEMO_CLIENT, "12345")
+    pristine_notes = fake.notes(DEMO_CLIENT, DEMO_CUSTOMER, "12345")
     day, time, request_id = first_open_slot(fake, "12345")
     free = fake.capacity(DEMO_CLIENT, day, time)
     fake.confirm(DEMO_CLIENT, "12345", day, time, request_id)
     fake.cancel(DEMO_CLIENT, "12347")
-    fake.add_note(DEMO_CLIENT, DEMO_CUSTOMER, "12345", "call first")
+    fake.add_note(DEMO_CLIENT, "12345", "call first", author="Customer (chat)")
     # When the fake is reset
     fake.reset()
     # Then projects, capacity and notes are as seeded
-    assert fake.project(DEMO_CLIENT, "12345").status == "Pending"
+    assert fake.project(DEMO_CLIENT, "12345").status == "New"
     assert fake.project(DEMO_CLIENT, "12347").status == "Scheduled"
     assert fake.capacity(DEMO_CLIENT, day, time) == free
-    assert fake.notes(DEMO_CLIENT, "12345") == pristine_notes
+    assert fake.notes(DEMO_CLIENT, DEMO_CUSTOMER, "12345") == pristine_notes
 
 
 # --- shadow and notes -----------------------------------------------------------------------------
@@ -241,24 +269,22 @@ def test_shadow_accepts_writes_for_projects_it_has_never_seen(clock: Clock, fake
     # Given a shadow fake (real reads elsewhere, writes stay here) and a project it does not know
     shadow = FakePF360(SEED, clock=clock, shadow=True)
     # When each write is sent for it, Then each is accepted
-    booked = shadow.confirm(DEMO_CLIENT, "987654", "2025-06-03", "10:00:00", "real-scheduler-1")
-    assert booked["project_id"] == "987654"
-    assert shadow.add_note(DEMO_CLIENT, "555", "987654", "hello")["note_text"] == "hello"
-    assert shadow.cancel(DEMO_CLIENT, "987654")["status"] == "Cancelled"
+    assert shadow.confirm(DEMO_CLIENT, "987654", "2025-06-03", "10:00:00", 90001234)["confirmation_number"]
+    shadow.add_note(DEMO_CLIENT, "987654", "hello", author="Customer (chat)")
+    assert shadow.notes(DEMO_CLIENT, "555", "987654")[0]["note_text"] == "hello"
+    assert shadow.cancel(DEMO_CLIENT, "987654") == {"message": "Appointment cancelled successfully"}
     # While a normal fake refuses the same write
     with refused(404, "Project not found"):
         fake.confirm(DEMO_CLIENT, "987654", "2025-06-03", "10:00:00", 1)
 
 
-def test_a_note_on_another_customers_project_is_not_found(fake: FakePF360) -> None:
+def test_notes_of_another_customers_project_are_not_found(fake: FakePF360) -> None:
     # Given a project of the demo client that belongs to a different customer
     other = next(
         p.project_id
         for p in build_seed(SEED, START.date()).projects.values()
         if p.client_id == DEMO_CLIENT and p.customer_id != DEMO_CUSTOMER
     )
-    # When the demo customer adds a note to it, Then it is not found and no note is stored
-    before = fake.notes(DEMO_CLIENT, other)
+    # When the demo customer reads its notes (the list route names the customer), Then it is not found
     with pytest.raises(FakeHTTPError, check=lambda e: e.status == 404):
-        fake.add_note(DEMO_CLIENT, DEMO_CUSTOMER, other, "not mine")
-    assert fake.notes(DEMO_CLIENT, other) == before
+        fake.notes(DEMO_CLIENT, DEMO_CUSTOMER, other)

@@ -17,7 +17,7 @@ from pf360_client.transport import HttpTransport, InProcessTransport
 
 SECRET = {"PF360_CREDENTIALS_SECRET": "pf360/prod/credentials"}
 PROD = {**SECRET, "API_ENVIRONMENT": "prod", "USE_MOCK_API": "false"}
-WRITES = ("confirm_appointment", "cancel_appointment")
+WRITES = ("confirm_appointment", "cancel_appointment", "cancel_reschedule")
 
 
 def _client(**env: str) -> PF360Client:
@@ -62,13 +62,15 @@ def test_rollout_flags_prod_with_writes_off_refuses_them_without_a_call() -> Non
     )
     with pytest.raises(PF360WriteDisabled, match=r"\(ENABLE_REAL_CANCEL=false\)"):
         client.cancel_appointment(DEMO_CLIENT, "999999")
+    with pytest.raises(PF360WriteDisabled, match=r"rescheduling .*\(ENABLE_REAL_CANCEL=false\)"):
+        client.cancel_reschedule(DEMO_CLIENT, "999999")  # it cancels: the cancel flag governs it
     assert isinstance(confirm.value, PF360PermanentError)
     assert confirm.value.retryable is False
 
 
 def test_rollout_flags_prod_disables_only_the_write_whose_flag_is_off() -> None:
     client = _client(**PROD, ENABLE_REAL_CONFIRM="true")
-    assert client.writes_disabled == frozenset({"cancel_appointment"})
+    assert client.writes_disabled == frozenset({"cancel_appointment", "cancel_reschedule"})
     assert isinstance(client.transport_for("confirm_appointment"), HttpTransport)
 
 

@@ -40,7 +40,16 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from booking_bridge import BookingBridge
-from booking_steps import cancel, confirm, get_dates, get_slots, reconcile, runtime
+from booking_steps import (
+    cancel,
+    confirm,
+    get_dates,
+    get_slots,
+    reconcile,
+    release,
+    restore_appointment,
+    runtime,
+)
 from booking_steps import errors as step_errors
 from booking_steps.booking import failed, outcome
 from pf360_client import errors as pf360_errors
@@ -268,27 +277,39 @@ class ScriptedExecution:
             elif reply is None and self.booking["mode"] == "cancel":  # Route Mode
                 self._end(self._step(cancel.handler))  # Cancel Appointment
             elif reply is None:
+                if self.booking["mode"] == "reschedule":
+                    self.booking["released"] = self._step(release.handler)  # Release Appointment
                 self._offer_dates()
             elif self.waits_in == "Wait For Slot" and not isinstance(reply.get("date"), str):
                 self._confirm()  # Slot Or New Date: a time, not another date
             else:
                 self._offer_times()
-        except Exception as error:  # States.ALL: Describe Failure, Record Failure
-            self._end(failed(_caught(error)))
+        except Exception as error:  # States.ALL: Describe Failure, Put Back Before Failing, Record Failure
+            self.booking["error"] = _caught(error)
+            self._end(failed(_caught(error)), put_back=True)
 
     def abort_wait(self, error: str, cause: str) -> None:
-        """SendTaskFailure: Booking.Abandoned ends it quietly (Abandoned); anything else is a failure."""
+        """SendTaskFailure: Booking.Abandoned ends it quietly (Abandoned); anything else is a failure.
+        Either way a released appointment is put back first."""
         self.waits_in = self.token = None
+        self.booking["error"] = {"Error": error, "Cause": cause}
         if error == "Booking.Abandoned":
-            self.status = "SUCCEEDED"
+            if not self._put_back():  # Put Back Before Leaving
+                self.status = "SUCCEEDED"
         else:
-            self._end(failed({"Error": error, "Cause": cause}))
+            self._end(failed({"Error": error, "Cause": cause}), put_back=True)
 
     def _offer_dates(self) -> None:  # Get Available Dates
         try:
             self.booking["offer"] = self._step(get_dates.handler)
         except step_errors.NoAvailability:
-            self._end(outcome("no_availability"))  # No Dates To Offer
+            self._end(outcome("no_availability"), put_back=True)  # No Dates To Offer, Put Back Before Ending
+            return
+        except pf360_errors.PF360AlreadyScheduled:
+            self._end(outcome("already_scheduled"), put_back=True)  # Already Has An Appointment
+            return
+        except pf360_errors.PF360NotSchedulable:
+            self._end(outcome("not_schedulable"), put_back=True)  # PF360 Will Not Schedule It
             return
         self._wait("Wait For Date")
 
@@ -315,11 +336,7 @@ class ScriptedExecution:
         except Exception as error:  # Reconcile Appointment: what PF360 holds decides
             self.booking["error"] = _caught(error)
             settled = self._step(reconcile.handler)
-            if settled["step"] == "release_first":
-                raise NotImplementedError(
-                    "release-then-book is not played: script it with next_turn(ends=...)"
-                ) from error
-            self._end(settled)
+            self._end(settled, put_back=settled["step"] == "failed")  # Was It Ours
         else:
             self._end(booked)
 
@@ -344,7 +361,22 @@ class ScriptedExecution:
         if self._write(state, values):
             self.waits_in, self.token = state, token
 
-    def _end(self, result: dict[str, Any]) -> None:  # Record Outcome, or Record Failure and fail
+    def _put_back(self) -> bool:
+        """The Put Back choices: a released appointment is booked again (Restore Original
+        Appointment), or escalated (Needs A Person). False when nothing was released."""
+        if not (self.booking.get("released") or {}).get("original"):
+            return False
+        try:
+            restored = self._step(restore_appointment.handler)
+        except Exception:
+            restored = outcome("escalated", error="Booking.Escalated", cause="needs a person")
+        self._end(restored)
+        return True
+
+    def _end(self, result: dict[str, Any], *, put_back: bool = False) -> None:
+        """Record Outcome, or Record Failure and fail; first the Put Back choice when it applies."""
+        if put_back and self._put_back():
+            return
         failure = result["step"] in ("failed", "escalated")
         self._write(
             "Record Failure" if failure else "Record Outcome",
