@@ -100,7 +100,10 @@ class HttpTransport:
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self.session.headers.update({"Accept": "application/json", "User-Agent": "pf360-scheduling/0.1"})
+        # The headers PF360's production client sends on every call (PF360_API.md section 2).
+        self.session.headers.update(
+            {"Accept": "application/json, text/plain, */*", "Content-Type": "application/json"}
+        )
 
     def send(self, op: Operation, envelope: Envelope, client_id: str | None) -> RawResponse:
         response = self._send_once(op, envelope, client_id, refresh=False)
@@ -117,7 +120,7 @@ class HttpTransport:
         if self.credentials is not None:
             headers["Authorization"] = f"Bearer {self.credentials.token(refresh=refresh)}"
         if client_id:
-            headers["Client_Id"] = client_id
+            headers["client_id"] = client_id  # lowercase, with an underscore, as PF360 reads it
         url = self.base_url + op.render_path(envelope.get("path", {}))
         try:
             response = self.session.request(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from pf360_client.fake.data import NO_AVAILABILITY_CATEGORIES, SCHEDULABLE_STATUSES
+from pf360_client.fake.data import bookable
 from scheduling_tooling.agent_client import AgentClient
 from scheduling_tooling.local.stack import EmbeddedStack
 
@@ -286,11 +286,7 @@ def test_expiry_mid_conversation_then_a_fresh_start(stack: EmbeddedStack, agent:
 def test_50_conversations_in_parallel_all_book_once(stack: EmbeddedStack) -> None:
     model = stack.simulator.simulator.model
     projects = sorted(
-        (
-            p
-            for p in model._data.projects.values()
-            if p.status in SCHEDULABLE_STATUSES and p.category not in NO_AVAILABILITY_CATEGORIES
-        ),
+        (p for p in model._data.projects.values() if bookable(p)),
         key=lambda p: int(p.project_id),
     )[:50]
 

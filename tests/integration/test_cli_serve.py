@@ -63,7 +63,7 @@ def test_served_simulator_answers_with_schema_valid_json_after_the_profile_fault
     raw = requests.get(
         f"{served}/dashboard/get/{DEMO_CLIENT}/{DEMO_CUSTOMER}",
         timeout=5,
-        headers={"Authorization": f"Bearer {DEFAULT_TOKEN}", "Client_Id": DEMO_CLIENT},
+        headers={"Authorization": f"Bearer {DEFAULT_TOKEN}", "client_id": DEMO_CLIENT},
     )
     assert raw.headers["Content-Type"] == "application/json"
     check("get_projects.response.json", raw.json())

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from pf360_client import PF360Client
 from pf360_client.errors import PF360Error, PF360SlotUnavailable
-from pf360_client.fake.data import DEMO_CLIENT, NO_AVAILABILITY_CATEGORIES, SCHEDULABLE_STATUSES
+from pf360_client.fake.data import DEMO_CLIENT, bookable
 from scheduling_tooling.pf360_sim.server import SimulatorServer
 
 
@@ -17,13 +17,7 @@ def test_concurrent_confirms_for_one_slot_book_exactly_its_capacity(
 ) -> None:
     # Given every schedulable project of one client, each holding a fresh request id
     model = sim.simulator.model
-    projects = [
-        p
-        for p in model._data.projects.values()
-        if p.client_id == DEMO_CLIENT
-        and p.status in SCHEDULABLE_STATUSES
-        and p.category not in NO_AVAILABILITY_CATEGORIES
-    ]
+    projects = [p for p in model._data.projects.values() if p.client_id == DEMO_CLIENT and bookable(p)]
     assert len(projects) >= 8
     client = make_client()
     offers = {p.project_id: client.get_available_dates(DEMO_CLIENT, p.project_id) for p in projects}

@@ -84,7 +84,7 @@ def test_hang_past_the_read_timeout_is_a_timeout(
     # Then the client gives up with a timeout: the server would only drop the connection after a
     # minute, which the client would see as "unavailable" (pytest-timeout bounds the wait)
     with pytest.raises(PF360Timeout):
-        client.get_notes(DEMO_CLIENT, "12345")
+        client.get_notes(DEMO_CLIENT, DEMO_CUSTOMER, "12345")
 
 
 def test_latency_below_the_timeout_is_tolerated(

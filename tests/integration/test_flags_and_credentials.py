@@ -58,22 +58,22 @@ def test_rollout_flags_prod_with_writes_off_never_invents_a_booking(
 ) -> None:
     # Given prod, real reads, both write flags off
     client = make_client(API_ENVIRONMENT="prod", ENABLE_REAL_CONFIRM="false", ENABLE_REAL_CANCEL="false")
-    assert client.writes_disabled == frozenset({"confirm_appointment", "cancel_appointment"})
+    assert client.writes_disabled == frozenset(
+        {"confirm_appointment", "cancel_appointment", "cancel_reschedule"}
+    )
     # When a booking, a booking of a project nobody has, a reschedule and a cancel are attempted
     with pytest.raises(PF360WriteDisabled, match="ENABLE_REAL_CONFIRM=false"):
         _book(client)
     with pytest.raises(PF360WriteDisabled):
         client.confirm_appointment(DEMO_CLIENT, "999999", "2030-01-07", "08:00:00", 1)
-    moving = client.get_reschedule_dates(DEMO_CLIENT, "12347")  # reschedule writes through confirm
-    with pytest.raises(PF360WriteDisabled):
-        client.confirm_appointment(DEMO_CLIENT, "12347", moving.dates[0], "08:00:00", moving.request_id)
+    with pytest.raises(PF360WriteDisabled, match="ENABLE_REAL_CANCEL=false"):
+        client.cancel_reschedule(DEMO_CLIENT, "12347")  # a reschedule cancels first: never sent
     with pytest.raises(PF360WriteDisabled, match="ENABLE_REAL_CANCEL=false"):
         client.cancel_appointment(DEMO_CLIENT, "12347")
     # Then no write crossed the wire and PF360's state is unchanged
     operations = [c["operation"] for c in calls()]
-    assert "get_reschedule_dates" in operations
-    assert "confirm_appointment" not in operations
-    assert "cancel_appointment" not in operations
+    assert "get_available_dates" in operations
+    assert not {"confirm_appointment", "cancel_appointment", "cancel_reschedule"} & set(operations)
     assert client.get_appointment_status(DEMO_CLIENT, DEMO_CUSTOMER, "12345").scheduled is False
     assert client.get_appointment_status(DEMO_CLIENT, DEMO_CUSTOMER, "12347").scheduled is True
 

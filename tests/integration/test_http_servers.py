@@ -1,6 +1,6 @@
 """The two local HTTP servers on their shared base (scheduling_tooling/http_base.py), over real sockets:
 what werkzeug's own request loop would not give them (keep-alive, answering nothing, a reset, the
-`Client_Id` header, a backlog for hundreds of clients) and the Lambda endpoint's answers."""
+`client_id` header, a backlog for hundreds of clients) and the Lambda endpoint's answers."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from scheduling_tooling.pf360_sim.server import DEFAULT_TOKEN, SimulatorServer
 # A bound on waiting for something that will happen (a busy machine is slow, never wrong).
 WITHIN = 30.0
 PROJECTS = f"/dashboard/get/{DEMO_CLIENT}/{DEMO_CUSTOMER}"
-AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Client_Id": DEMO_CLIENT}
+AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "client_id": DEMO_CLIENT}
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_client_id_is_read_from_its_underscored_header(server: SimulatorServer) 
     # Given the PF360 header as the real API spells it, and the same name with a dash
     connection = _connect(server)
     statuses = {}
-    for name in ("Client_Id", "Client-Id"):
+    for name in ("client_id", "client-id"):
         connection.request(
             "GET", PROJECTS, headers={"Authorization": AUTH["Authorization"], name: DEMO_CLIENT}
         )
@@ -90,7 +90,7 @@ def test_client_id_is_read_from_its_underscored_header(server: SimulatorServer) 
         response.read()
         statuses[name] = response.status
     # Then only the underscored one authenticates (werkzeug's environ leaves it out; the raw headers don't)
-    assert statuses == {"Client_Id": 200, "Client-Id": 400}
+    assert statuses == {"client_id": 200, "client-id": 400}
 
 
 def test_reset_fault_resets_the_connection_without_an_answer(server: SimulatorServer) -> None:

@@ -40,12 +40,12 @@ def test_a_whole_session_with_faults_logs_no_token_or_personal_data(
     projects = client.get_projects(DEMO_CLIENT, DEMO_CUSTOMER)
     personal = {DEFAULT_TOKEN, NOTE}
     for project in projects:
-        personal |= {project.address.full or "", project.address.address1 or "", project.installer_name or ""}
+        personal |= {project.address.one_line, project.address.address1 or "", project.installer_name or ""}
     personal.discard("")
     # When a booking, a note and every kind of fault go through the client
     dates = client.get_available_dates(DEMO_CLIENT, "12345")
     slots = client.get_time_slots(DEMO_CLIENT, "12345", dates.dates[0], dates.request_id)
-    client.add_note(DEMO_CLIENT, DEMO_CUSTOMER, "12345", NOTE)
+    client.add_note(DEMO_CLIENT, "12345", NOTE)
     for rule in (
         {"kind": "status", "status": 503},
         {"kind": "bad_json"},

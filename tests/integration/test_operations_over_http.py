@@ -18,13 +18,13 @@ def test_full_booking_walk_over_http(client: PF360Client, calls: Callable[[], li
     # Given the documented demo customer
     projects = {p.project_id: p for p in client.get_projects(DEMO_CLIENT, DEMO_CUSTOMER)}
     assert {"12345", "12347", "12350"} <= set(projects)
-    assert projects["12345"].status == "Pending"
+    assert projects["12345"].status == "New"
 
     # When they pick the first offered date and slot and confirm
     dates = client.get_available_dates(DEMO_CLIENT, "12345")
     slots = client.get_time_slots(DEMO_CLIENT, "12345", dates.dates[0], dates.request_id)
     assert isinstance(dates.request_id, int)
-    assert all(len(s) == 8 and s[2] == ":" for s in slots.slots)  # "08:00 AM" became "08:00:00"
+    assert all(len(s) == 8 and s[2] == ":" for s in slots.slots)  # HH:MM:SS start times
     confirmation = client.confirm_appointment(
         DEMO_CLIENT, "12345", slots.date, slots.slots[0], slots.request_id
     )
@@ -43,30 +43,35 @@ def test_full_booking_walk_over_http(client: PF360Client, calls: Callable[[], li
     ]
 
 
-def test_reschedule_moves_the_appointment_then_cancel_releases_it(client: PF360Client) -> None:
-    # Given project 12347, scheduled in the seed
+def test_reschedule_releases_then_books_anew_then_cancel_releases_it(
+    client: PF360Client, calls: Callable[[], list[dict[str, Any]]]
+) -> None:
+    # Given project 12347, scheduled in the seed: PF360 offers it no dates
     before = client.get_appointment_status(DEMO_CLIENT, DEMO_CUSTOMER, "12347")
     assert before.scheduled
-    # When new availability is fetched first, and a new slot confirmed with the reschedule request id
-    offer = client.get_reschedule_dates(DEMO_CLIENT, "12347")
-    new_day = next(d for d in offer.dates if d != before.date)
-    slots = client.get_time_slots(DEMO_CLIENT, "12347", new_day, offer.request_id)
-    client.confirm_appointment(DEMO_CLIENT, "12347", new_day, slots.slots[0], offer.request_id)
-    # Then the appointment moved
-    moved = client.get_appointment_status(DEMO_CLIENT, DEMO_CUSTOMER, "12347")
-    assert (moved.date, moved.start_time) == (new_day, slots.slots[0])
+    with pytest.raises(PF360AlreadyScheduled):
+        client.get_available_dates(DEMO_CLIENT, "12347")
+    # When cancel-reschedule releases it, and a new slot is confirmed with its request id
+    moved = client.cancel_reschedule(DEMO_CLIENT, "12347")
+    assert client.get_appointment_status(DEMO_CLIENT, DEMO_CUSTOMER, "12347").scheduled is False
+    new_day = next(d for d in moved.dates if d != before.date)
+    slots = client.get_time_slots(DEMO_CLIENT, "12347", new_day, moved.request_id or 0)
+    client.confirm_appointment(DEMO_CLIENT, "12347", new_day, slots.slots[0], slots.request_id)
+    # Then the appointment is at the new time
+    now = client.get_appointment_status(DEMO_CLIENT, DEMO_CUSTOMER, "12347")
+    assert (now.date, now.start_time) == (new_day, slots.slots[0])
     # And cancelling leaves it unscheduled
     client.cancel_appointment(DEMO_CLIENT, "12347")
     assert client.get_appointment_status(DEMO_CLIENT, DEMO_CUSTOMER, "12347").scheduled is False
+    assert "cancel_reschedule" in [c["operation"] for c in calls()]
 
 
 def test_double_confirm_is_refused_as_already_scheduled(client: PF360Client) -> None:
     dates = client.get_available_dates(DEMO_CLIENT, "12345")
     slots = client.get_time_slots(DEMO_CLIENT, "12345", dates.dates[0], dates.request_id)
     client.confirm_appointment(DEMO_CLIENT, "12345", slots.date, slots.slots[0], slots.request_id)
-    fresh = client.get_available_dates(DEMO_CLIENT, "12345")
-    with pytest.raises(PF360AlreadyScheduled):
-        client.confirm_appointment(DEMO_CLIENT, "12345", slots.date, slots.slots[0], fresh.request_id)
+    with pytest.raises(PF360AlreadyScheduled):  # the dates call now refuses: the project is booked
+        client.get_available_dates(DEMO_CLIENT, "12345")
 
 
 def test_stale_request_id_is_reported_as_expired(client: PF360Client, sim: SimulatorServer) -> None:
@@ -89,8 +94,8 @@ def test_information_and_notes_operations(client: PF360Client) -> None:
     assert [d.day for d in hours.days][:2] == ["Monday", "Tuesday"]
     assert hours.days[0].start == "08:00:00"
     assert not hours.days[6].is_working
-    note = client.add_note(DEMO_CLIENT, DEMO_CUSTOMER, "12345", "Gate code is at the side door.")
-    assert client.get_notes(DEMO_CLIENT, "12345")[0] == note
+    saved = client.add_note(DEMO_CLIENT, "12345", "Gate code is at the side door.")
+    assert client.get_notes(DEMO_CLIENT, DEMO_CUSTOMER, "12345")[0].text == saved
     forecast = client.get_weather("62701", 5)
     assert len(forecast.days) == 5
     assert forecast == client.get_weather("62701", 5)  # deterministic
@@ -108,32 +113,40 @@ def test_unknown_project_and_customer_are_not_found(client: PF360Client) -> None
     [
         # a schema-invalid date in the path gets the 400 the real API gives, not a 404
         (
-            "/scheduler/client/09PF05VD/project/12345/date/2026-13-01/selected/2026-13-01/get-rescheduler-slots",
+            "/scheduler/client/09PF05VD/project/12345/startDate/2026-13-01/endDate/2026-13-05/slotsChatbot",
             {},
             400,
         ),
-        ("/scheduler/client/09PF05VD/project/12345/date/2026-12-01/selected/2026-12-01/slots", {}, 400),
+        # slots are asked for one date
+        (
+            "/scheduler/client/09PF05VD/project/12345/startDate/2026-12-01/endDate/2026-12-02/slotsChatbot"
+            "?request_id=1",
+            {},
+            400,
+        ),
         ("/dashboard/get/09PF05VD/1645975", {"Authorization": "Bearer wrong"}, 401),
-        ("/dashboard/get/09PF05VD/1645975", {"Client_Id": "11PF22QX"}, 403),
-        ("/dashboard/get/09PF05VD/1645975", {"Client_Id": ""}, 400),
+        ("/dashboard/get/09PF05VD/1645975", {"client_id": "11PF22QX"}, 403),
+        ("/dashboard/get/09PF05VD/1645975", {"client_id": ""}, 400),
+        # retired paths (PF360_API.md section 6) are gone
+        ("/scheduler/client/09PF05VD/project/12345/date/2026-12-01/selected/2026-12-01/slots", {}, 404),
         ("/no/such/path", {}, 404),
     ],
 )
 def test_simulator_rejects_bad_requests_like_the_real_api(
     sim: SimulatorServer, path: str, headers: dict[str, str], status: int
 ) -> None:
-    sent = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Client_Id": "09PF05VD", **headers}
+    sent = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "client_id": "09PF05VD", **headers}
     answer = requests.get(sim.url + path, headers=sent, timeout=5)
     assert answer.status_code == status
     assert answer.json()["message"]
 
 
 def test_simulator_rejects_a_confirm_body_that_breaks_the_schema(sim: SimulatorServer) -> None:
-    # "08:00 AM" is how slots are offered, but confirm wants HH:MM:SS
+    # confirm wants HH:MM:SS, and the production client's whole body
     answer = requests.post(
         f"{sim.url}/scheduler/client/09PF05VD/project/12345/schedule",
         json={"date": "2026-12-01", "time": "08:00 AM", "request_id": 1},
-        headers={"Authorization": f"Bearer {DEFAULT_TOKEN}", "Client_Id": "09PF05VD"},
+        headers={"Authorization": f"Bearer {DEFAULT_TOKEN}", "client_id": "09PF05VD"},
         timeout=5,
     )
     assert answer.status_code == 400

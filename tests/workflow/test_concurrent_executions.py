@@ -7,7 +7,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 from booking_bridge import BookingBridge
-from pf360_client.fake.data import NO_AVAILABILITY_CATEGORIES, SCHEDULABLE_STATUSES
+from pf360_client.fake.data import bookable
 from scheduling_tooling.local.conversation import Conversation
 from scheduling_tooling.local.stack import EmbeddedStack
 from session_store import SessionStore
@@ -22,11 +22,7 @@ def test_100_concurrent_executions_all_complete_with_nothing_lost(
     # task timeout can fire, however long a busy step Lambda takes)
     model = stack.simulator.simulator.model
     projects = sorted(
-        (
-            p
-            for p in model._data.projects.values()
-            if p.status in SCHEDULABLE_STATUSES and p.category not in NO_AVAILABILITY_CATEGORIES
-        ),
+        (p for p in model._data.projects.values() if bookable(p)),
         key=lambda p: int(p.project_id),
     )[:CONVERSATIONS]
     assert len(projects) == CONVERSATIONS

@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from pf360_client.fake.data import NO_AVAILABILITY_CATEGORIES, SCHEDULABLE_STATUSES, Project
+from pf360_client.fake.data import Project, bookable
 from scheduling_tooling.agent_client import AgentClient
 from scheduling_tooling.local.stack import EmbeddedStack
 
@@ -56,11 +56,7 @@ def main() -> None:
     with EmbeddedStack(time_scale=args.time_scale) as stack:
         model = stack.simulator.simulator.model
         projects = sorted(
-            (
-                p
-                for p in model._data.projects.values()
-                if p.status in SCHEDULABLE_STATUSES and p.category not in NO_AVAILABILITY_CATEGORIES
-            ),
+            (p for p in model._data.projects.values() if bookable(p)),
             key=lambda p: int(p.project_id),
         )
         talks = [(i, projects[i % len(projects)]) for i in range(args.conversations)]

@@ -23,7 +23,7 @@ import requests
 
 from pf360_client import build_client
 from pf360_client.credentials import StaticToken
-from pf360_client.fake.data import NO_AVAILABILITY_CATEGORIES, SCHEDULABLE_STATUSES
+from pf360_client.fake.data import bookable
 from pf360_client.settings import Settings
 from scheduling_tooling.agent_client import AgentClient
 from scheduling_tooling.local.stack import EmbeddedStack
@@ -49,11 +49,7 @@ def main() -> None:
     with EmbeddedStack(time_scale=1.0) as stack:
         model = stack.simulator.simulator.model
         projects = sorted(
-            (
-                p
-                for p in model._data.projects.values()
-                if p.status in SCHEDULABLE_STATUSES and p.category not in NO_AVAILABILITY_CATEGORIES
-            ),
+            (p for p in model._data.projects.values() if bookable(p)),
             key=lambda p: int(p.project_id),
         )
         direct = build_client(

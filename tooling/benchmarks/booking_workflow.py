@@ -17,7 +17,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 from booking_bridge import BookingBridge
-from pf360_client.fake.data import NO_AVAILABILITY_CATEGORIES, SCHEDULABLE_STATUSES
+from pf360_client.fake.data import bookable
 from scheduling_tooling.local.conversation import Conversation
 from scheduling_tooling.local.stack import EmbeddedStack
 from session_store import SessionStore
@@ -26,9 +26,7 @@ from session_store import SessionStore
 def _projects(stack: EmbeddedStack) -> list[tuple[str, str, str]]:
     model = stack.simulator.simulator.model
     return sorted(
-        (p.project_id, p.customer_id, p.client_id)
-        for p in model._data.projects.values()
-        if p.status in SCHEDULABLE_STATUSES and p.category not in NO_AVAILABILITY_CATEGORIES
+        (p.project_id, p.customer_id, p.client_id) for p in model._data.projects.values() if bookable(p)
     )
 
 

@@ -14,7 +14,7 @@ things it cannot do are done here, each as small as it could be made:
 - no answer at all: an app raises `NoAnswer` to drop the connection unanswered (FIN), or with
   `reset=True` to reset it (TCP RST), which needs the raw socket: SO_LINGER 0, then close.
 - headers with `_` in their name: werkzeug leaves them out of the environ (a spoofing guard behind
-  proxies, which map `-` and `_` alike), but PF360 authenticates with `Client_Id`, so the handler puts
+  proxies, which map `-` and `_` alike), but PF360 authenticates with `client_id`, so the handler puts
   the headers as received in the environ too (`raw_headers(request)`).
 """
 
@@ -48,7 +48,7 @@ class NoAnswer(Exception):
 
 
 def raw_headers(request: Request) -> Message:
-    """The request's headers exactly as received, `Client_Id` included (werkzeug's omit it)."""
+    """The request's headers exactly as received, `client_id` included (werkzeug's omit it)."""
     headers: Message = request.environ[_RAW_HEADERS]
     return headers
 

@@ -96,6 +96,14 @@ _STREETS = ("Maple Ave", "Oak St", "Cedar Ln", "Birch Rd", "Elm Ct", "Willow Way
 _CITIES = (("Springfield", "IL", "62701"), ("Riverton", "GA", "30274"), ("Fairview", "TX", "75069"))
 
 
+def bookable(project: Project) -> bool:
+    """A seeded project a booking can finish for: PF360's status rules let it be scheduled (its
+    remembered "Ready To Schedule" dates are stale, not an appointment) and it gets dates."""
+    from pf360_client.project_rules import can_schedule  # the rules' one owner
+
+    return can_schedule(project.status).allowed and project.category not in NO_AVAILABILITY_CATEGORIES
+
+
 def build_seed(seed: int, today: date, customers_per_client: int = 50) -> SeedData:
     rng = random.Random(seed)
     projects: dict[str, Project] = {}

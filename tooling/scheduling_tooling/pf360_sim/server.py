@@ -1,6 +1,6 @@
 """The PF360 simulator: the fake PF360 over real HTTP, at the real API's paths and headers.
 
-Requests are authenticated (`Authorization: Bearer <token>`, `Client_Id` matching the path), parsed
+Requests are authenticated (`Authorization: Bearer <token>`, `client_id` matching the path), parsed
 into the same envelope the client builds and validated against the same schemas. Faults are injected
 per operation (see `faults.py`) and can be changed at run time through the admin endpoints:
 
@@ -150,11 +150,11 @@ def _auth_problem(
 ) -> tuple[int, dict[str, str]] | None:
     if request.headers.get("Authorization", "") != f"Bearer {sim.token}":
         return 401, {"status": "error", "message": "Unauthorized"}
-    header = raw_headers(request).get("Client_Id")
+    header = raw_headers(request).get("client_id")
     if not header:
-        return 400, {"status": "error", "message": "Client_Id header is required"}
+        return 400, {"status": "error", "message": "client_id header is required"}
     if client_id is not None and unquote(client_id) != header:
-        return 403, {"status": "error", "message": "Client_Id does not match the requested client"}
+        return 403, {"status": "error", "message": "client_id does not match the requested client"}
     return None
 
 
