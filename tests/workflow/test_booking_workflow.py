@@ -74,9 +74,7 @@ def _check_item_shape(conversation: Conversation) -> None:
     contract.check("session_item.json", item, family="workflow")
 
 
-def test_reschedule_moves_the_appointment_without_releasing_it_first(
-    conversation: Conversation, pf360_calls: Any
-) -> None:
+def test_reschedule_moves_the_appointment(conversation: Conversation, pf360_calls: Any) -> None:
     # Given project 12347, scheduled in the seed
     before = _status(conversation, "12347")
     old = (before.scheduled_date, before.scheduled_time)
@@ -85,18 +83,18 @@ def test_reschedule_moves_the_appointment_without_releasing_it_first(
     new_date = next(d for d in offered.offered_dates if d != old[0])
     slots = conversation.reply({"date": new_date})
     done = conversation.reply({"slot": slots.offered_slots[-1]})
-    # Then it moved, availability was fetched before anything was touched, and nothing was cancelled
+    # Then it moved: PF360 released it first (its only way), then booked the new time
     assert (done.step, done.booked_date) == ("confirmed", new_date)
     assert (before.scheduled_date, before.scheduled_time) == (new_date, slots.offered_slots[-1])
     operations = [c["operation"] for c in pf360_calls()]
-    assert operations.index("get_reschedule_dates") < operations.index("confirm_appointment")
+    assert operations.index("cancel_reschedule") < operations.index("confirm_appointment")
     assert "cancel_appointment" not in operations
 
 
 def test_cancel(conversation: Conversation) -> None:
     done = conversation.start("12347", "cancel")
     assert done.step == "cancelled"
-    assert _status(conversation, "12347").status == "Cancelled"
+    assert _status(conversation, "12347").status == "Not Scheduled"
     assert conversation.finished()["status"] == "SUCCEEDED"
 
 
@@ -156,13 +154,12 @@ def test_slot_taken_at_confirm_is_reoffered(conversation: Conversation, faults: 
 
 
 def test_already_scheduled_is_a_recorded_outcome(conversation: Conversation) -> None:
-    # Given project 12347 already has an appointment, and the customer tries to schedule it anew
-    offered = conversation.start("12347")
-    slots = conversation.reply({"date": offered.offered_dates[0]})
-    done = conversation.reply({"slot": slots.offered_slots[0]})
-    # Then PF360's "already scheduled" is reconciled (not ours) and recorded, not retried
+    # Given project 12347 already has an appointment, and a booking of it reaches the state machine
+    done = conversation.start("12347")
+    # Then PF360's dates call refuses it, and that is recorded as the outcome, not retried or failed
     assert done.step == "already_scheduled"
-    assert conversation.failed_attempts("Confirm Appointment") == 1
+    assert conversation.failed_attempts("Get Available Dates") == 1
+    assert "Already Has An Appointment" in conversation.entered()
     assert conversation.finished()["status"] == "SUCCEEDED"
 
 

@@ -34,7 +34,7 @@ def test_100_concurrent_executions_all_complete_with_nothing_lost(
             stack, bridge, store, customer_id=project.customer_id, client_id=project.client_id
         )
         session = conversation.start(project.project_id, deadline=60)
-        for _ in range(15):  # what a concurrent booking took is offered again: choose again
+        for _ in range(40):  # what a concurrent booking took is offered again: choose again
             if session.step == "awaiting_date":
                 session = conversation.reply({"date": chooser.choice(session.offered_dates)}, deadline=60)
             elif session.step == "awaiting_slot":

@@ -16,7 +16,6 @@ from scheduling_tooling.local.stack import EmbeddedStack
 from scheduling_tooling.pf360_sim.server import DEFAULT_TOKEN
 from session_store import SessionStore
 
-ALREADY_SCHEDULED = {"kind": "status", "status": 400, "message": "Project is already scheduled", "times": 1}
 
 
 def test_transient_fault_is_retried_then_succeeds(conversation: Conversation, faults: Any) -> None:
@@ -87,22 +86,27 @@ def test_wait_expires_with_the_session(stack: EmbeddedStack, store: SessionStore
     assert expired.step == "expired"
     conversation.session = expired
     assert conversation.finished()["status"] == "SUCCEEDED"
-    assert conversation.entered()[-3:] == ["Customer Walked Away", "Record Outcome", "Done"]
+    assert conversation.entered()[-4:] == [
+        "Customer Walked Away",
+        "Put Back Before Ending",
+        "Record Outcome",
+        "Done",
+    ]
 
 
-def test_reschedule_where_pf360_refuses_to_move_releases_then_books(
-    conversation: Conversation, faults: Any, pf360_calls: Any
+def test_reschedule_releases_first_then_books_the_new_time(
+    conversation: Conversation, pf360_calls: Any
 ) -> None:
+    project = conversation.stack.simulator.simulator.model._data.projects["12347"]
     offered = conversation.start("12347", "reschedule")
+    # Then PF360 released the old appointment at once (cancel-reschedule) and its dates are offered
+    assert project.status == "Pending Reschedule"
     slots = conversation.reply({"date": offered.offered_dates[-1]})
-    # When PF360 refuses to move the appointment ("already scheduled")
-    faults({"confirm_appointment": [ALREADY_SCHEDULED]})
     done = conversation.reply({"slot": slots.offered_slots[0]})
-    # Then the old one is released only after the new availability was fetched, and the new one booked
     assert (done.step, done.booked_date) == ("confirmed", offered.offered_dates[-1])
     operations = [c["operation"] for c in pf360_calls()]
-    assert operations.index("get_reschedule_dates") < operations.index("cancel_appointment")
-    assert operations[-2:] == ["cancel_appointment", "confirm_appointment"]
+    assert operations.index("cancel_reschedule") < operations.index("confirm_appointment")
+    assert "get_available_dates" not in operations  # the release brought the dates
 
 
 def test_reschedule_failing_after_release_restores_the_original(
@@ -112,11 +116,26 @@ def test_reschedule_failing_after_release_restores_the_original(
     original = (project.scheduled_date, project.scheduled_time)
     offered = conversation.start("12347", "reschedule")
     slots = conversation.reply({"date": offered.offered_dates[-1]})
-    # When the move is refused, the old appointment released, and the new slot then taken
-    faults({"confirm_appointment": [ALREADY_SCHEDULED, {"kind": "slot_taken", "times": 1}]})
+    # When the new booking fails for good (PF360 refuses the confirm with an unknown reason, reconciled)
+    faults(
+        {"confirm_appointment": [{"kind": "status", "status": 422, "message": "Unprocessable", "times": 1}]}
+    )
     done = conversation.reply({"slot": slots.offered_slots[0]})
     # Then the original appointment is booked again and the session says the reschedule failed
-    assert (done.step, done.error) == ("reschedule_failed", "PF360SlotUnavailable")
+    assert (done.step, done.error) == ("reschedule_failed", "PF360ValidationError")
+    assert (project.status, project.scheduled_date, project.scheduled_time) == ("Scheduled", *original)
+    assert "Restore Original Appointment" in conversation.entered()
+
+
+def test_reschedule_abandoned_by_the_customer_restores_the_original(conversation: Conversation) -> None:
+    project = conversation.stack.simulator.simulator.model._data.projects["12347"]
+    original = (project.scheduled_date, project.scheduled_time)
+    conversation.start("12347", "reschedule")
+    assert project.status == "Pending Reschedule"
+    # When the customer starts over (the bridge abandons the waiting execution)
+    conversation.bridge.abandon(conversation.session)
+    conversation.finished()
+    # Then the original appointment is back
     assert (project.status, project.scheduled_date, project.scheduled_time) == ("Scheduled", *original)
     assert "Restore Original Appointment" in conversation.entered()
 
@@ -129,7 +148,7 @@ def test_reschedule_escalates_when_the_original_cannot_be_restored(
     faults(
         {
             "confirm_appointment": [
-                ALREADY_SCHEDULED,
+                {"kind": "status", "status": 422, "message": "Unprocessable", "times": 1},
                 {"kind": "status", "status": 400, "message": "Selected slot is no longer available"},
             ]
         }
@@ -190,19 +209,16 @@ def test_a_confirm_that_landed_with_its_answer_lost_is_booked_once(
 def test_a_release_that_landed_with_its_answer_lost_still_books_the_new_slot(
     conversation: Conversation, faults: Any, pf360_calls: Any
 ) -> None:
+    # Given PF360 cancels the appointment for the reschedule, but its answer is lost
+    faults({"cancel_reschedule": [{"kind": "lose_answer", "status": 503, "times": 1}]})
     offered = conversation.start("12347", "reschedule")
+    # Then the step read the appointment again, saw it released, and offered dates from the dates call
+    assert offered.step == "awaiting_date"
+    assert [c["status"] for c in pf360_calls() if c["operation"] == "cancel_reschedule"] == [503]
+    assert conversation.failed_attempts("Release Appointment") == 0
     slots = conversation.reply({"date": offered.offered_dates[-1]})
-    faults(
-        {
-            "confirm_appointment": [ALREADY_SCHEDULED],
-            "cancel_appointment": [{"kind": "lose_answer", "status": 503, "times": 1}],
-        }
-    )
     done = conversation.reply({"slot": slots.offered_slots[0]})
     assert (done.step, done.booked_date) == ("confirmed", offered.offered_dates[-1])
-    # (the retried release was refused as "no appointment", checked against PF360: released)
-    assert [c["status"] for c in pf360_calls() if c["operation"] == "cancel_appointment"] == [503, 400]
-    assert conversation.failed_attempts("Release Old Appointment") == 1
 
 
 def _until(condition: Any, what: str, within: float = 60) -> None:
