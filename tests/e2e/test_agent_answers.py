@@ -77,7 +77,7 @@ def test_appointment_status_says_project_status_not_status(agent: AgentClient, f
     scheduled = agent.call("get_appointment_status", functions=functions, project_id="12347")
     pending = agent.call("get_appointment_status", functions=functions, project_id="12345")
     assert (scheduled.status, scheduled.body["project_status"]) == (200, "Scheduled")
-    assert (pending.status, pending.body["project_status"]) == (200, "Pending")
+    assert (pending.status, pending.body["project_status"]) == (200, "New")
     for reply in (scheduled, pending):
         assert "status" not in reply.body
         assert "http_status" not in reply.body  # only errors carry one

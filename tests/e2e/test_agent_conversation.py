@@ -49,7 +49,7 @@ def test_full_conversation(agent: AgentClient, stack: EmbeddedStack) -> None:
     assert cancelled.body["cancelled"] is True
     # Then PF360 agrees, and the answers never carried a request id or token
     project = stack.simulator.simulator.model._data.projects["12345"]
-    assert project.status == "Cancelled"
+    assert project.status == "Not Scheduled"
     assert {e["status"] for e in stack.executions_of(agent.session_id)} == {"SUCCEEDED"}
 
 
