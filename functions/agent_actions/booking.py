@@ -20,6 +20,7 @@ from agent_actions.present import Answer, offer_answer, outcome_answer, status_r
 from booking_bridge import BookingNotWaiting
 from booking_bridge.bridge import HandOverFailed
 from pf360_client import project_rules
+from pf360_client.errors import PF360Error
 from pf360_client.models import Project
 from pf360_client.normalize import normalize_date, normalize_time
 from session_store import ACTIVE_STEPS, PENDING_STEPS, Session, SessionConflict
@@ -39,6 +40,10 @@ _RULES: dict[str, Callable[[Known], project_rules.Verdict]] = {
     "reschedule": lambda known: project_rules.can_reschedule(known.status, known.date is not None),
     "cancel": lambda known: project_rules.can_cancel(known.status, known.date is not None),
 }
+
+
+# How PF360's production client heads a cancellation reason note (PF360_API.md 4.6).
+CANCELLATION_REASON = "CANCELLATION REASON:"
 
 
 class StillWorking(Exception):
@@ -93,6 +98,24 @@ def start_booking(deps: Deps, caller: Caller, project: str, mode: str) -> Answer
             raise StillWorking(current or session) from None  # another booking won: ask again
         return _answer(deps, current, name, want_slots=False)
     return _await(deps, started, name, want_slots=False)
+
+
+def cancel(deps: Deps, caller: Caller, project: str, reason: str | None) -> Answer:
+    """cancel-appointment, then the customer's reason as a note for the office, as PF360's production
+    client does (its cancel takes no reason). A cancel is never reported unless PF360 cancelled; a
+    reason that could not be saved is said."""
+    answer = start_booking(deps, caller, project, "cancel")
+    if not (reason and answer.data.get("cancelled") is True):
+        return answer
+    text = f"{CANCELLATION_REASON} {reason}. Cancelled via AI Scheduling Assistant."
+    try:
+        deps.pf360.add_office_note(caller.client_id, project_id(project), text)
+    except PF360Error as error:
+        logger.warning("cancellation reason not saved", extra={"error": type(error).__name__})
+        return Answer(
+            f"{answer.message} I couldn't save your reason, though.", answer.data | {"reason_saved": False}
+        )
+    return Answer(answer.message, answer.data | {"reason_saved": True})
 
 
 def _still_on(session: Session, mode: str) -> bool:

@@ -118,9 +118,22 @@ def offer_answer(session: Session, name: str, *, want_slots: bool) -> Answer:
     dates = list(session.offered_dates)
     shown = ", ".join(f"{day_label(d)} ({d})" for d in dates[:10])
     more = f" and {len(dates) - 10} more" if len(dates) > 10 else ""
-    message = f"{notice} Available dates for your {name}: {shown}{more}."
+    message = f"{notice} {_released(session)}Available dates for your {name}: {shown}{more}."
     return Answer(
         message.strip(), {"available_dates": dates, "next_step": "get-time-slots for the chosen date"}
+    )
+
+
+def _released(session: Session) -> str:
+    """A reschedule tells the truth: PF360 released the old appointment to move it."""
+    if session.mode != "reschedule":
+        return ""
+    before = session.projects.get(session.project_id or "") or {}
+    when = appointment_label(before.get("date"), before.get("time"))
+    old = f"your appointment on {when}" if when else "your appointment"
+    return (
+        f"To move it, the scheduling system has released {old}; if no new time is booked, I will book "
+        "it again. "
     )
 
 
@@ -142,6 +155,13 @@ def outcome_answer(session: Session, name: str) -> Answer:
                 "time": time_label(session.booked_time),
                 "confirmation_number": session.confirmation_number or None,
             },
+        )
+    if step == "submitted_for_review" and session.booked_date and session.booked_time:
+        when = f"{day_label(session.booked_date)} at {time_label(session.booked_time)}"
+        return Answer(
+            f"Your request for {when} for your {name} was sent to the office for review. It is not "
+            "booked yet: the office will confirm it.",
+            {"booked": False, "submitted_for_review": True, "date": session.booked_date},
         )
     simple: dict[str, tuple[int, str, dict[str, Any]]] = {
         "starting": (

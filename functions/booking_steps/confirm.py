@@ -36,6 +36,8 @@ def _confirm(event: dict[str, Any]) -> dict[str, Any]:
             done = pf360.confirm_appointment(cid, pid, day, slot, request_id)
         except PF360RequestExpired:
             raise RequestKeepsExpiring("PF360 refused a fresh request_id too") from None
+    if done.pending_review:  # PF360 took the request for the office to decide: not booked
+        return outcome("submitted_for_review", booked_date=done.date, booked_time=done.time)
     return outcome(
         "confirmed",
         confirmation_number=done.confirmation_number or "",

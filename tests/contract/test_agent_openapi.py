@@ -56,9 +56,9 @@ def test_openapi_fits_bedrock_action_groups(group: str) -> None:
     assert {op["operationId"] for op in operations} == set(functions(group))
 
 
-def test_confirm_and_cancel_require_confirmation() -> None:
+def test_confirm_cancel_and_reschedule_require_confirmation() -> None:
     operations = {op["operationId"]: op for op in _operations(_committed("scheduling"))}
-    for name in ("confirm_appointment", "cancel_appointment"):
+    for name in ("confirm_appointment", "cancel_appointment", "reschedule_appointment"):
         assert operations[name]["x-requireConfirmation"] == "ENABLED"
     assert "x-requireConfirmation" not in operations["get_available_dates"]
 

@@ -17,6 +17,7 @@ from botocore.exceptions import EndpointConnectionError
 from agent_actions import booking, errors
 from agent_actions.identity import Caller
 from agent_actions.present import Answer
+from pf360_client.errors import PF360Unavailable
 from scheduling_tooling.fakes import FakeDeps, fake_deps
 from session_store import Session
 
@@ -743,8 +744,12 @@ def test_a_reschedule_the_customer_walks_away_from_puts_the_old_appointment_back
     deps.bridge.execution(session(deps).execution_name).abort_wait("States.Timeout", "no answer")
     # Then the old date and time are booked again, and the customer hears it was kept
     assert (old.status, old.scheduled_date, old.scheduled_time) == ("Scheduled", *before)
-    answer = booking.start_booking(deps, CUSTOMER, "12347", "reschedule")
-    assert session(deps).step in ("reschedule_failed", "awaiting_date")
+    assert session(deps).step == "reschedule_failed"
+    late = booking.choose_date(deps, CUSTOMER, "12347", "2026-12-01")
+    assert (
+        late.message
+        == "I couldn't move the appointment for your Windows Installation; your original appointment is kept."
+    )
 
 
 def test_listing_projects_remembers_them_for_the_session(deps: FakeDeps) -> None:
@@ -780,3 +785,55 @@ def test_the_current_execution_names_the_booking_under_way(deps: FakeDeps) -> No
     assert first.startswith("schedule-12345-")
     booking.start_booking(deps, CUSTOMER, "12347", "cancel")
     assert booking.current_execution(deps, CUSTOMER) not in ("", first)
+
+
+def test_a_confirm_pf360_sends_for_review_is_not_called_booked(deps: FakeDeps) -> None:
+    times = offer_times(deps)
+    deps.model.review_confirms = True
+    answer = booking.choose_slot(
+        deps, CUSTOMER, "12345", times.data["date"], times.data["available_times"][0]
+    )
+    assert answer.data["booked"] is False
+    assert answer.data["submitted_for_review"] is True
+    assert "not booked yet" in answer.message
+    assert session(deps).step == "submitted_for_review"
+    assert deps.model._data.projects["12345"].status == "New"
+
+
+def test_a_cancel_saves_the_customers_reason_as_a_note_for_the_office(deps: FakeDeps) -> None:
+    answer = booking.cancel(deps, CUSTOMER, "12347", "We are moving house")
+    assert answer.data == {"cancelled": True, "reason_saved": True}
+    note = deps.model._data.projects["12347"].notes[-1]
+    assert (
+        note["note_text"]
+        == "CANCELLATION REASON: We are moving house. Cancelled via AI Scheduling Assistant."
+    )
+    assert note["kind"] == "office"
+
+
+def test_a_cancel_whose_reason_cannot_be_saved_still_says_cancelled_and_says_so(deps: FakeDeps) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise PF360Unavailable("down", operation="add_project_note")
+
+    deps.model.add_note = refuse  # type: ignore[method-assign]
+    answer = booking.cancel(deps, CUSTOMER, "12347", "Too expensive")
+    assert answer.data == {"cancelled": True, "reason_saved": False}
+    assert answer.message.endswith("I couldn't save your reason, though.")
+    assert deps.model._data.projects["12347"].status == "Not Scheduled"
+
+
+def test_a_cancel_that_did_not_happen_saves_no_reason(deps: FakeDeps) -> None:
+    answer = booking.cancel(deps, CUSTOMER, "12345", "Changed my mind")  # nothing scheduled
+    assert "cancelled" not in answer.data
+    assert all(
+        not n["note_text"].startswith("CANCELLATION") for n in deps.model._data.projects["12345"].notes
+    )
+
+
+def test_a_reschedule_says_the_old_appointment_was_released_and_will_be_put_back(deps: FakeDeps) -> None:
+    booking.customer_projects(deps, CUSTOMER)
+    answer = booking.start_booking(deps, CUSTOMER, "12347", "reschedule")
+    assert answer.message.startswith(
+        "To move it, the scheduling system has released your appointment on Monday, November 30, 2026 at "
+        "10:00 AM; if no new time is booked, I will book it again. Available dates for your Windows Installation:"
+    )

@@ -17,7 +17,6 @@ from scheduling_tooling.pf360_sim.server import DEFAULT_TOKEN
 from session_store import SessionStore
 
 
-
 def test_transient_fault_is_retried_then_succeeds(conversation: Conversation, faults: Any) -> None:
     # Given PF360 answers 503 twice to the dates request
     faults({"get_available_dates": [{"kind": "status", "status": 503, "times": 2}]})

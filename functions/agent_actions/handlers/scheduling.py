@@ -24,6 +24,10 @@ ProjectId = Annotated[
 Day = Annotated[
     str, Query(description="A date from the available dates, as YYYY-MM-DD.", min_length=8, max_length=32)
 ]
+Reason = Annotated[
+    str | None,
+    Query(description="Why the customer cancels, if they said (optional; saved as a note).", max_length=500),
+]
 Time = Annotated[
     str, Query(description="A time from the available times, e.g. 10:00 AM.", min_length=3, max_length=16)
 ]
@@ -100,8 +104,10 @@ def confirm_appointment(project_id: ProjectId, date: Day, time: Time) -> Respons
     app,
     "POST",
     "/reschedule-appointment",
-    "Start moving a project's existing appointment: returns the dates it can move to. "
-    "The current appointment is kept until a new one is booked.",
+    "Start moving a project's existing appointment: returns the dates it can move to. The scheduling "
+    "system releases the current appointment first (it has no other way); if no new time is booked, "
+    "the old one is booked again. Ask the customer to confirm first.",
+    confirm=True,
 )
 def reschedule_appointment(project_id: ProjectId) -> Response[AgentAnswer]:
     return shared.respond(
@@ -113,17 +119,19 @@ def reschedule_appointment(project_id: ProjectId) -> Response[AgentAnswer]:
     app,
     "POST",
     "/cancel-appointment",
-    "Cancel a project's appointment. Ask the customer to confirm first.",
+    "Cancel a project's appointment, with the customer's reason if they gave one. Ask the customer to "
+    "confirm first.",
     confirm=True,
 )
-def cancel_appointment(project_id: ProjectId) -> Response[AgentAnswer]:
+def cancel_appointment(project_id: ProjectId, reason: Reason = None) -> Response[AgentAnswer]:
     caller, deps = shared.current_caller(app), services()
     key = {"execution": booking.current_execution(deps, caller), "project": project_id}
+    why = shared.text(reason, "reason") if reason else None
     answer = idempotent(
         "cancel",
         caller,
         key,
-        lambda: booking.start_booking(deps, caller, project_id, "cancel"),
+        lambda: booking.cancel(deps, caller, project_id, why),
         app.lambda_context,
         done=lambda a: a.data.get("cancelled") is True,
     )

@@ -79,6 +79,8 @@ class FakeApp:
         return {"data": data, "message": "Time slots retrieved"}
 
     def _confirm(self, path: dict[str, Any], _q: dict[str, Any], body: dict[str, Any]) -> Any:
+        if self.model.review_confirms:  # the office decides: nothing is booked now
+            return {"message": "Your appointment request has been submitted for review"}
         data = self.model.confirm(
             path["client_id"], path["project_id"], body["date"], body["time"], body["request_id"]
         )

@@ -80,6 +80,7 @@ class FakePF360:
         self.request_ttl = request_ttl
         self.horizon_days = horizon_days
         self.shadow = shadow
+        self.review_confirms = False  # answer confirms "submitted for review", as some tenants' PF360 does
         self._lock = threading.RLock()
         self.reset()
 

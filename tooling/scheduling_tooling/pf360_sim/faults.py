@@ -33,6 +33,7 @@ KINDS = {
     "bad_json": "answer 200 with a body that is not JSON",
     "slot_taken": "fill the requested slot just before a confirm, so the confirm finds it taken",
     "expire_request": "make every issued request_id stale just before the call",
+    "review": 'answer a confirm 200 "submitted for review" without booking (the office decides later)',
     "lose_answer": "do the call for real, then answer HTTP `status` (default 503) instead: the write landed, "
     "the caller cannot know",
 }

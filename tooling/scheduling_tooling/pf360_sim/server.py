@@ -189,6 +189,8 @@ def _apply(
         body, path = envelope.get("body", {}), envelope["path"]
         if isinstance(body.get("date"), str) and isinstance(body.get("time"), str):
             sim.model.fill_slot(path["client_id"], body["date"], body["time"])
+    elif kind == "review" and operation == "confirm_appointment":
+        return json_response(200, {"message": "Your appointment request has been submitted for review"})
     elif kind == "expire_request":
         sim.model.expire_requests()
     return None
