@@ -15,13 +15,14 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import BedrockAgentResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field
 
 from agent_actions import errors, event_shape
+from agent_actions.answers import RESPONSES, AgentAnswer
 from agent_actions.booking import StillWorking
-from agent_actions.identity import Caller, caller_from
+from agent_actions.identity import Caller, caller_from, token_of
 from agent_actions.observability import count_invocation, logger
 from agent_actions.present import STILL_WORKING, Answer
+from pf360_client.credentials import caller_token
 from pf360_client.errors import PF360Error
 from pf360_client.normalize import clean_text
 
@@ -34,27 +35,6 @@ MAX_TEXT = 2000
 # route's Response carries only a status and a body.
 _CUSTOMER_MISTAKES = (errors.InvalidInput, errors.NotPermitted)
 _REPROMPT: ContextVar[bool] = ContextVar("reprompt", default=False)
-
-
-class AgentAnswer(BaseModel):
-    """Every answer: what to tell the customer, and the facts behind it for the agent to use."""
-
-    model_config = ConfigDict(extra="allow")
-    message: str = Field(description="What to tell the customer.")
-
-
-def _responses() -> dict[int, Any]:
-    """Every status a route can answer with, each with the typed answer, derived from the error
-    classes (so a new one is declared in the OpenAPI by being written)."""
-    content = {"application/json": {"model": AgentAnswer}}
-    described = {200: "The answer."}
-    for kind in _subclasses(errors.AgentError):
-        described.setdefault(kind.status, kind.when)
-    return {status: {"description": text, "content": content} for status, text in sorted(described.items())}
-
-
-def _subclasses(kind: type[errors.AgentError]) -> list[type[errors.AgentError]]:
-    return [kind] + [sub for direct in kind.__subclasses__() for sub in _subclasses(direct)]
 
 
 def new_resolver() -> BedrockAgentResolver:
@@ -105,7 +85,7 @@ def operation(
             operation_id=route.__name__,
             description=description,
             openapi_extensions=extensions,
-            responses=_RESPONSES,
+            responses=RESPONSES,
         )(route)
 
     return register
@@ -141,9 +121,6 @@ def text(value: str, what: str) -> str:
     return cleaned
 
 
-_RESPONSES = _responses()
-
-
 # --- the two event formats ------------------------------------------------------------------------
 
 
@@ -155,9 +132,10 @@ def handle(app: BedrockAgentResolver, event: Any, context: Any) -> dict[str, Any
     if problem is not None:
         return _malformed(event, problem)
     try:
-        if "function" in event:
-            return _function_details(app, event, context)
-        return _echo_attributes(event, app.resolve(event, context))
+        with caller_token(token_of(event)):  # this invocation's PF360 calls carry the customer's token
+            if "function" in event:
+                return _function_details(app, event, context)
+            return _echo_attributes(event, app.resolve(event, context))
     except Exception:  # never a stack trace towards the agent; the log has it
         logger.exception("action failed")
         return _refusal(event, errors.Internal.default, 500)

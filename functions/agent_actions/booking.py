@@ -79,6 +79,7 @@ def start_booking(deps: Deps, caller: Caller, project: str, mode: str) -> Answer
     if refused:
         return refused
     session = open_session(deps, caller)  # the session's owner first: another pair is refused before PF360
+    _keep_token(deps, caller)
     if session.project_id == project_id(project) and session.mode == mode and _still_on(session, mode):
         return _continue(deps, session, session.project_name or f"project {session.project_id}")  # a retry
     known = known_project(deps, caller, session, project)
@@ -132,6 +133,7 @@ def choose_date(deps: Deps, caller: Caller, project: str, day: str) -> Answer:
         return _reprompt(session, name, f"{wanted} is not one of the available dates.", want_slots=False)
     if session.step == "awaiting_slot" and session.slots_date == wanted:
         return _answer(deps, session, name, want_slots=True)  # already showing that date: an agent retry
+    _keep_token(deps, caller)
     return _resume(deps, session, name, {"date": wanted})
 
 
@@ -150,10 +152,21 @@ def choose_slot(deps: Deps, caller: Caller, project: str, day: str, time: str) -
         return _reprompt(session, name, problem, want_slots=session.step == "awaiting_slot")
     if wanted_time not in session.offered_slots:
         return _reprompt(session, name, "That time is not one of the available times.", want_slots=True)
+    _keep_token(deps, caller)
     return _resume(deps, session, name, {"slot": wanted_time})
 
 
 # --- plumbing -------------------------------------------------------------------------------------
+
+
+def _keep_token(deps: Deps, caller: Caller) -> None:
+    """The step Lambdas this turn sets going call PF360 with the customer's token: keep it (encrypted)
+    for them. Without one, nothing is started: the customer must sign in."""
+    if deps.tokens is None:
+        return
+    if not caller.token:
+        raise errors.NotAuthenticated()
+    deps.tokens.keep(caller.session_id, caller.token)
 
 
 def _write_refused(deps: Deps, mode: str) -> Answer | None:

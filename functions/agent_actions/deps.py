@@ -4,11 +4,14 @@ it in-memory fakes (tooling/scheduling_tooling/fakes.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from booking_bridge import BookingBridge
 from pf360_client import PF360Client
 from session_store import SessionStore
+
+if TYPE_CHECKING:
+    from session_store.tokens import TokenVault
 
 
 class Deps(Protocol):
@@ -20,6 +23,11 @@ class Deps(Protocol):
 
     @property
     def pf360(self) -> PF360Client: ...
+
+    @property
+    def tokens(self) -> TokenVault | None:
+        """Where the customer's token is kept for the step Lambdas; None when PF360 calls carry none
+        of theirs (mock mode, or a service credential)."""
 
     @property
     def answer_deadline_seconds(self) -> float: ...

@@ -95,7 +95,8 @@ _BY_NAME: dict[str, Callable[[], AgentError]] = {
     "PF360RateLimited": RateLimited,
     "PF360Timeout": TimedOut,
     "PF360Unavailable": Unavailable,
-    "PF360AuthError": lambda: Unavailable(
+    "PF360AuthError": NotAuthenticated,  # the customer's token was refused: sign in again, no retry loop
+    "PF360CredentialsError": lambda: Unavailable(
         "The scheduling system refused our credentials. Please try again later."
     ),
     "PF360NotFound": lambda: NotFound("I could not find that project in the scheduling system."),

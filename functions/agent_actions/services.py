@@ -18,6 +18,7 @@ from session_store import SessionStore
 
 if TYPE_CHECKING:
     from pf360_client import PF360Client
+    from session_store.tokens import TokenVault
 
 # boto3, Powertools Idempotency and the PF360 client's modules are imported where each service is
 # first built (the first call), not with the handler.
@@ -79,6 +80,17 @@ class Services:
             timeout_seconds=self.settings.session_timeout_seconds,
             send_budget_seconds=self.settings.answer_deadline_seconds / 2,  # the rest: give back, answer
         )
+
+    @cached_property
+    def tokens(self) -> TokenVault | None:
+        from pf360_client.settings import Settings
+
+        settings = Settings.from_env()
+        if settings.use_mock_api or settings.auth_mode != "caller":
+            return None
+        from session_store.tokens import build_vault
+
+        return build_vault()
 
     @cached_property
     def idempotency_client(self) -> Any:

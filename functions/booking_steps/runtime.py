@@ -23,12 +23,14 @@ from pf360_client import contract
 
 if TYPE_CHECKING:
     from pf360_client import PF360Client
+    from session_store.tokens import TokenVault
 
 logger = Logger(service="booking-steps")
 logging.getLogger("pf360_client")  # registered now, so the copy reaches it before the client is loaded
 copy_config_to_registered_loggers(source_logger=logger, include={"pf360_client"})
 
 _client: PF360Client | None = None
+_vault: TokenVault | None = None
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -47,10 +49,30 @@ def client() -> PF360Client:
     return _client
 
 
-def reset_client(new: PF360Client | None = None) -> None:
-    """Forget (or replace) the cached client: the local runtime does this when it rewires settings."""
-    global _client
-    _client = new
+def reset_client(new: PF360Client | None = None, vault: TokenVault | None = None) -> None:
+    """Forget (or replace) the cached client and token vault: the local runtime does this when it
+    rewires settings."""
+    global _client, _vault, _vault_known
+    _client, _vault, _vault_known = new, vault, vault is not None
+
+
+_vault_known = False  # whether _vault is decided (None then: service or mock mode needs no token)
+
+
+def _caller_token(session_id: str) -> str | None:
+    """The customer's token for this step's PF360 calls (PF360_AUTH_MODE=caller), from the session's
+    vault; None in service or mock mode, where the client needs none. Decided once per container."""
+    global _vault, _vault_known
+    if not _vault_known:
+        from pf360_client.settings import Settings
+
+        settings = Settings.from_env()
+        if not settings.use_mock_api and settings.auth_mode == "caller":
+            from session_store.tokens import build_vault
+
+            _vault = build_vault()
+        _vault_known = True
+    return _vault.fetch(session_id) if _vault is not None else None
 
 
 def step(name: str, *, output: str) -> Callable[[Callable[[dict[str, Any]], dict[str, Any]]], Handler]:
@@ -72,7 +94,10 @@ def step(name: str, *, output: str) -> Callable[[Callable[[dict[str, Any]], dict
                 contract.check("step_input.json", event, family="workflow")
             except contract.ContractViolation as violation:
                 raise StepInputError("; ".join(violation.problems)) from None
-            result = fn(event)
+            from pf360_client.credentials import caller_token
+
+            with caller_token(_caller_token(booking["session_id"])):
+                result = fn(event)
             contract.check(f"{output}.json", result, family="workflow")
             logger.info("step done")
             return result

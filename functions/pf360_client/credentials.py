@@ -1,23 +1,61 @@
-"""PF360 credentials from AWS Secrets Manager, through Powertools Parameters (cached per container).
+"""Whose token a PF360 call carries (`PF360_AUTH_MODE`).
 
-The secret is JSON: `{"token": "<bearer token>"}`. The token is never logged and never put into an
-error message. `token(refresh=True)` bypasses the cache: the transport does that once after a 401,
-which picks up a rotated secret without a redeploy.
+- `caller` (default, as PF360's production client works): the signed-in customer's own token, which
+  the front end passes with the identity. It is set for the duration of one invocation
+  (`caller_token`), is never refreshed (a 401 means "sign in again"), and reaches step Lambdas through
+  the session's token vault (session_store/tokens.py), never through an execution.
+- `service`: a service credential from AWS Secrets Manager, through Powertools Parameters (cached
+  per container), as JSON `{"token": "<bearer token>"}`. `token(refresh=True)` bypasses the cache:
+  the transport does that once after a 401, which picks up a rotated secret without a redeploy.
+
+A token is never logged and never put into an error message.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol
 
-from pf360_client.errors import PF360AuthError
+from pf360_client.errors import PF360AuthError, PF360CredentialsError
 
 
 class CredentialProvider(Protocol):
+    refreshable: bool  # a 401 may be retried once with a fresh token
+
     def token(self, *, refresh: bool = False) -> str: ...
 
 
+_CALLER_TOKEN: ContextVar[str | None] = ContextVar("pf360_caller_token", default=None)
+
+
+@contextmanager
+def caller_token(token: str | None) -> Iterator[None]:
+    """The customer's token for the PF360 calls made inside the block (this thread or task only)."""
+    reset = _CALLER_TOKEN.set(token)
+    try:
+        yield
+    finally:
+        _CALLER_TOKEN.reset(reset)
+
+
+class CallerToken:
+    """The token of the customer this invocation serves."""
+
+    refreshable = False
+
+    def token(self, *, refresh: bool = False) -> str:
+        token = _CALLER_TOKEN.get()
+        if not token:
+            raise PF360AuthError("no customer token for this call: the customer must sign in")
+        return token
+
+
 class SecretsManagerCredentials:
+    refreshable = True
+
     def __init__(self, secret_name: str, max_age: int = 300) -> None:
         self.secret_name = secret_name
         self.max_age = max_age
@@ -30,12 +68,14 @@ class SecretsManagerCredentials:
                 self.secret_name, transform="json", max_age=self.max_age, force_fetch=refresh
             )
         except Exception as error:  # boto errors, missing secret, JSON that does not parse
-            raise PF360AuthError(
+            raise PF360CredentialsError(
                 f"cannot read PF360 credentials secret {self.secret_name!r}: {type(error).__name__}"
             ) from None
         token = value.get("token") if isinstance(value, dict) else None
         if not isinstance(token, str) or not token.strip():
-            raise PF360AuthError(f"secret {self.secret_name!r} must be JSON with a non-empty string 'token'")
+            raise PF360CredentialsError(
+                f"secret {self.secret_name!r} must be JSON with a non-empty string 'token'"
+            )
         return token
 
     def _secrets(self) -> Any:
@@ -50,6 +90,8 @@ class SecretsManagerCredentials:
 
 class StaticToken:
     """A fixed token, for the local simulator and benchmarks only (tooling passes it explicitly)."""
+
+    refreshable = False
 
     def __init__(self, token: str) -> None:
         self._token = token

@@ -63,7 +63,12 @@ class PF360PermanentError(PF360Error):
 
 
 class PF360AuthError(PF360PermanentError):
-    """HTTP 401 or 403: the caller's token was refused (expired: the customer signs in again)."""
+    """HTTP 401 or 403, or no token: the customer's token was refused (expired: they sign in again)."""
+
+
+class PF360CredentialsError(PF360AuthError):
+    """The service credential (PF360_AUTH_MODE=service) is unreadable, or PF360 refused it even after
+    a refresh: our configuration, not the customer."""
 
 
 class PF360NotFound(PF360PermanentError):
@@ -112,6 +117,7 @@ class SettingsError(ValueError):
 TRANSIENT_ERRORS: tuple[type[PF360Error], ...] = (PF360Timeout, PF360RateLimited, PF360Unavailable)
 PERMANENT_ERRORS: tuple[type[PF360Error], ...] = (
     PF360AuthError,
+    PF360CredentialsError,
     PF360NotFound,
     PF360ValidationError,
     PF360AlreadyScheduled,

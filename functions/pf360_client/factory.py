@@ -10,7 +10,7 @@ raise PF360WriteDisabled, since a shadow's "booked" would be a lie to a customer
 from __future__ import annotations
 
 from pf360_client.client import PF360Client
-from pf360_client.credentials import CredentialProvider, SecretsManagerCredentials
+from pf360_client.credentials import CallerToken, CredentialProvider, SecretsManagerCredentials
 from pf360_client.fake.app import FakeApp
 from pf360_client.fake.model import FakePF360
 from pf360_client.settings import ENABLE_REAL_CANCEL, ENABLE_REAL_CONFIRM, Settings
@@ -28,8 +28,10 @@ def build_client(
     if settings.use_mock_api:
         return PF360Client(InProcessTransport(FakeApp(fake or FakePF360(settings.mock_seed))))
 
-    if credentials is None:
-        assert settings.credentials_secret is not None  # Settings guarantees it in real mode
+    if credentials is None and settings.auth_mode == "caller":
+        credentials = CallerToken()
+    elif credentials is None:
+        assert settings.credentials_secret is not None  # Settings guarantees it in service mode
         credentials = SecretsManagerCredentials(settings.credentials_secret, settings.credentials_max_age)
     http = HttpTransport(settings.base_url, settings.timeout, credentials)
     shadow = InProcessTransport(FakeApp(fake or FakePF360(settings.mock_seed, shadow=True)))

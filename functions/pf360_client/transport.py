@@ -3,8 +3,9 @@
 `InProcessTransport` hands it to the fake PF360 in this process (mock mode). `DisabledWrite` refuses a
 write a production deployment has not switched on, sending nothing. `HttpTransport` sends it
 with `requests` over a pooled session, with connect and read timeouts on every call, and refreshes
-the credentials once on a 401. Network failures become typed errors here; HTTP statuses are
-classified by the client, the same way for both transports.
+a service credential once on a 401 (a customer's token is never refreshed: they sign in again).
+Network failures become typed errors here; HTTP statuses are classified by the client, the same way
+for both transports.
 
 `requests` (and the URL rules in settings, which load pydantic) are imported when an HttpTransport is
 built, not with this module: the client and the steps that name it import light.
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from pf360_client.credentials import CredentialProvider
-from pf360_client.errors import PF360Timeout, PF360Unavailable, PF360WriteDisabled
+from pf360_client.errors import PF360CredentialsError, PF360Timeout, PF360Unavailable, PF360WriteDisabled
 from pf360_client.operations import Envelope, Operation
 
 if TYPE_CHECKING:  # the fake is loaded by whoever builds one (factory), not by every client
@@ -85,7 +86,7 @@ class HttpTransport:
         import requests
         from requests.adapters import HTTPAdapter
 
-        from pf360_client.settings import url_problems
+        from pf360_client.urls import url_problems
 
         self.base_url = base_url.rstrip("/")
         problems = url_problems("base_url", self.base_url)
@@ -107,8 +108,12 @@ class HttpTransport:
 
     def send(self, op: Operation, envelope: Envelope, client_id: str | None) -> RawResponse:
         response = self._send_once(op, envelope, client_id, refresh=False)
-        if response.status == 401 and self.credentials is not None:
-            response = self._send_once(op, envelope, client_id, refresh=True)
+        if response.status == 401 and self.credentials is not None and self.credentials.refreshable:
+            response = self._send_once(op, envelope, client_id, refresh=True)  # a rotated service secret
+            if response.status == 401:
+                raise PF360CredentialsError(
+                    "PF360 refused the service credential", operation=op.name, status=401
+                )
         return response
 
     def _send_once(

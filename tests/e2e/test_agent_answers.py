@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from scheduling_tooling.agent_client import AgentClient, Reply
-from scheduling_tooling.agent_events import api_event, function_event
 
 PROMPT_ATTRIBUTES = {"time_zone": "America/Chicago"}
 
@@ -25,10 +24,7 @@ def _state(reply: Reply) -> str | None:
 def _event(
     agent: AgentClient, operation: str, *, functions: bool = False, **parameters: Any
 ) -> dict[str, Any]:
-    build = function_event if functions else api_event
-    event = build(
-        operation, agent.session_id, customer_id=agent.customer_id, client_id=agent.client_id, **parameters
-    )
+    event = agent.event(operation, functions=functions, **parameters)
     return {**event, "promptSessionAttributes": dict(PROMPT_ATTRIBUTES)}
 
 
@@ -89,7 +85,9 @@ def test_appointment_status_says_project_status_not_status(agent: AgentClient, f
 
 @pytest.mark.parametrize("functions", [False, True], ids=["openapi", "function-details"])
 def test_answers_echo_session_attributes_in_both_formats(agent: AgentClient, functions: bool) -> None:
-    identity = {"customer_id": agent.customer_id, "client_id": agent.client_id}
+    # (the customer's token too: Bedrock keeps the session state it is handed back, and later action
+    # calls of the same turn need it; it never enters an answer body)
+    identity = {"customer_id": agent.customer_id, "client_id": agent.client_id, "auth_token": agent.token}
     cases = {
         200: _event(agent, "list_projects", functions=functions),
         403: _event(agent, "get_notes", functions=functions, project_id="20000"),

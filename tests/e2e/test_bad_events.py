@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from scheduling_tooling.agent_client import AgentClient, Reply
-from scheduling_tooling.agent_events import api_event, check_answer, function_event
+from scheduling_tooling.agent_events import check_answer
 from scheduling_tooling.local.stack import EmbeddedStack
 
 FULLWIDTH_12345 = "".join(chr(0xFF10 + int(d)) for d in "12345")  # digits to Python's isdigit, not to PF360
@@ -28,9 +28,7 @@ def _well_formed(reply: Reply, status: int) -> None:
 
 
 def _event(agent: AgentClient, operation: str, **parameters: Any) -> dict[str, Any]:
-    return api_event(
-        operation, agent.session_id, customer_id=agent.customer_id, client_id=agent.client_id, **parameters
-    )
+    return agent.event(operation, **parameters)
 
 
 @pytest.mark.parametrize(
@@ -157,13 +155,7 @@ def test_bad_event_gets_a_clear_well_formed_answer_and_starts_nothing(
 def test_malformed_function_details_event_gets_400_in_a_function_answer(
     agent: AgentClient, sfn_calls: list[str], mutate: Callable[[dict[str, Any]], Any]
 ) -> None:
-    event = function_event(
-        "get_available_dates",
-        agent.session_id,
-        customer_id=agent.customer_id,
-        client_id=agent.client_id,
-        project_id="12345",
-    )
+    event = agent.event("get_available_dates", functions=True, project_id="12345")
     reply = agent.send(mutate(event), group="scheduling")
     _well_formed(reply, 400)
     assert "functionResponse" in reply.raw["response"]

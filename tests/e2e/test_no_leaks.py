@@ -42,10 +42,13 @@ def test_a_conversation_with_faults_leaks_nothing(
     )
     answers.append(agent.call("add_note", project_id="12345", note="Alarm code 4417"))
     assert answers[-2].body.get("booked") is True
-    # Then no answer carries a token or a request id
+    # Then no answer carries a token or a request id (the customer's own token only rides in the
+    # session-state envelope Bedrock hands back, never in what the agent reads)
     said = json.dumps([a.raw for a in answers])
     for secret in secrets:
         assert secret not in said
+    assert agent.token
+    assert agent.token not in json.dumps([a.body for a in answers])
     assert "request_id" not in said
     for rid in request_ids:
         assert f'"{rid}"' not in said
@@ -57,10 +60,11 @@ def test_a_conversation_with_faults_leaks_nothing(
     printed = "\n".join(json.dumps(vars(r), default=str) + r.getMessage() for r in ours)
     assert "step done" in printed  # the handlers did log
     assert DEFAULT_TOKEN not in printed
+    assert agent.token not in printed
     assert "Alarm code 4417" not in printed
     # And no history carries a PF360 token or customer details
     model = stack.simulator.simulator.model
-    private = {DEFAULT_TOKEN, "Bearer", "Alarm code"}
+    private = {DEFAULT_TOKEN, agent.token, "Bearer", "Alarm code"}
     for project in model.customer_projects("09PF05VD", "1645975"):
         private |= {project.address1, project.installer_first, project.installer_last}
     for execution in stack.executions_of(agent.session_id):

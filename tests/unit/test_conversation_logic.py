@@ -835,5 +835,6 @@ def test_a_reschedule_says_the_old_appointment_was_released_and_will_be_put_back
     answer = booking.start_booking(deps, CUSTOMER, "12347", "reschedule")
     assert answer.message.startswith(
         "To move it, the scheduling system has released your appointment on Monday, November 30, 2026 at "
-        "10:00 AM; if no new time is booked, I will book it again. Available dates for your Windows Installation:"
+        "10:00 AM; if no new time is booked, I will book it again. "
+        "Available dates for your Windows Installation:"
     )

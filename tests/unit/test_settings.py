@@ -32,9 +32,11 @@ def test_an_empty_environment_gives_mock_mode_defaults() -> None:
     ("environment", "url"),
     [
         ("dev", "https://api-cx-portal.dev.projectsforce.com"),
+        ("qa", "https://api-cx-portal.qa.projectsforce.com"),
+        ("uat", "https://api-cx-portal.qa.projectsforce.com"),  # PF360 has no uat host of its own
         ("staging", "https://api-cx-portal.staging.projectsforce.com"),
-        ("prod", "https://api-cx-portal.projectsforce.com"),
-        (" PROD ", "https://api-cx-portal.projectsforce.com"),
+        ("prod", "https://api-cx-portal.apps.projectsforce.com"),
+        (" PROD ", "https://api-cx-portal.apps.projectsforce.com"),
     ],
 )
 def test_each_environment_maps_to_its_base_url(environment: str, url: str) -> None:
@@ -88,7 +90,8 @@ def test_plain_http_is_allowed_to_a_loopback_simulator(host: str) -> None:
         ({"USE_MOCK_API": "tru"}, "USE_MOCK_API"),
         ({"ENABLE_REAL_CONFIRM": "y"}, "ENABLE_REAL_CONFIRM"),
         ({"API_ENVIRONMENT": "production"}, "API_ENVIRONMENT"),
-        ({"API_ENVIRONMENT": "qa"}, "API_ENVIRONMENT"),
+        ({"API_ENVIRONMENT": "test"}, "API_ENVIRONMENT"),
+        ({"PF360_AUTH_MODE": "anonymous"}, "PF360_AUTH_MODE"),
         ({"API_TIMEOUT": "ten"}, "API_TIMEOUT"),
         ({"API_TIMEOUT": "-1"}, "API_TIMEOUT"),
         ({"API_TIMEOUT": "0"}, "API_TIMEOUT"),
@@ -97,8 +100,11 @@ def test_plain_http_is_allowed_to_a_loopback_simulator(host: str) -> None:
         ({"API_TIMEOUT": "nan"}, "API_TIMEOUT"),
         ({"API_CONNECT_TIMEOUT": "61"}, "API_CONNECT_TIMEOUT"),
         ({"PF360_CREDENTIALS_MAX_AGE": "-5"}, "PF360_CREDENTIALS_MAX_AGE"),
-        ({"USE_MOCK_API": "false"}, "PF360_CREDENTIALS_SECRET"),
-        ({"USE_MOCK_API": "false", "PF360_CREDENTIALS_SECRET": "   "}, "PF360_CREDENTIALS_SECRET"),
+        ({"USE_MOCK_API": "false", "PF360_AUTH_MODE": "service"}, "PF360_CREDENTIALS_SECRET"),
+        (
+            {"USE_MOCK_API": "false", "PF360_AUTH_MODE": "service", "PF360_CREDENTIALS_SECRET": "   "},
+            "PF360_CREDENTIALS_SECRET",
+        ),
         ({"ENABLE_REAL_CONFIRM": "true"}, "ENABLE_REAL_CONFIRM"),
         ({"ENABLE_REAL_CANCEL": "true"}, "ENABLE_REAL_CANCEL"),
         ({"API_BASE_URL": "http://api.example.com"}, "API_BASE_URL"),
@@ -140,12 +146,17 @@ def test_several_problems_are_reported_together() -> None:
 
 
 def test_real_mode_problems_are_collected_with_url_problems() -> None:
-    env = {"USE_MOCK_API": "false", "API_BASE_URL": "http://api.example.com"}
+    env = {"USE_MOCK_API": "false", "PF360_AUTH_MODE": "service", "API_BASE_URL": "http://api.example.com"}
     with pytest.raises(SettingsError) as caught:
         Settings.from_env(env)
     problems = " | ".join(caught.value.problems)
     assert "API_BASE_URL" in problems
     assert "PF360_CREDENTIALS_SECRET" in problems
+
+
+def test_real_mode_with_customer_tokens_needs_no_service_secret() -> None:
+    settings = Settings.from_env({"USE_MOCK_API": "false"})
+    assert (settings.auth_mode, settings.credentials_secret) == ("caller", None)
 
 
 def test_a_settings_error_is_a_value_error() -> None:

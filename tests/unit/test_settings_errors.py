@@ -35,7 +35,8 @@ def test_every_bad_variable_is_reported_in_one_error_with_what_it_allows() -> No
     # Given real mode with nine independent mistakes (and the credentials secret forgotten)
     env = {
         "USE_MOCK_API": "false",
-        "API_ENVIRONMENT": "qa",
+        "PF360_AUTH_MODE": "service",
+        "API_ENVIRONMENT": "test",
         "API_BASE_URL": "http://api.example.com",
         "API_TIMEOUT": "0",
         "API_CONNECT_TIMEOUT": "fast",
@@ -51,12 +52,12 @@ def test_every_bad_variable_is_reported_in_one_error_with_what_it_allows() -> No
     assert len(by_name) == len(error.problems) == 9
     assert str(error).count("\n  - ") == 9
     allowed = {
-        "API_ENVIRONMENT": "one of dev, staging, prod",
+        "API_ENVIRONMENT": "one of dev, qa, uat, staging, prod",
         "API_BASE_URL": "use https",
         "API_TIMEOUT": "from 0.05 to 300",
         "API_CONNECT_TIMEOUT": "from 0.05 to 60",
         "ENABLE_REAL_CANCEL": "true or false",
-        "PF360_CREDENTIALS_SECRET": "is required when USE_MOCK_API=false",
+        "PF360_CREDENTIALS_SECRET": "is required when USE_MOCK_API=false and PF360_AUTH_MODE=service",
         "PF360_CREDENTIALS_MAX_AGE": "from 0 to 86400",
         "WEATHER_API_URL": "must be an http(s) URL",
         "PF360_MOCK_SEED": "a non-negative integer",

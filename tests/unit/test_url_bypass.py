@@ -11,8 +11,9 @@ import pytest
 from requests.models import PreparedRequest
 
 from pf360_client.errors import SettingsError
-from pf360_client.settings import Settings, url_problems
+from pf360_client.settings import Settings
 from pf360_client.transport import HttpTransport
+from pf360_client.urls import url_problems
 
 REAL = {"USE_MOCK_API": "false", "PF360_CREDENTIALS_SECRET": "pf360/dev/credentials"}
 BYPASS = "http://evil.example:9999\\@127.0.0.1"

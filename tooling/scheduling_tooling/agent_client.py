@@ -4,11 +4,13 @@ Lambda Invoke API of a stack (the local endpoint), and reads the answers back.""
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+import requests
 
 from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER
 from scheduling_tooling.agent_events import answer_of, api_event, check_answer, function_event
@@ -26,24 +28,41 @@ class Reply:
         return str(self.body.get("message", ""))
 
 
+SIGN_IN = "sign-in"  # AgentClient's default token: sign the customer in at the local simulator
+
+
 @dataclass
 class AgentClient:
+    """One customer's session, as the front end would hold it: the identity and the customer's PF360
+    token (`token`: by default signed in at the local stack's simulator; None sends none)."""
+
     lambda_url: str
     customer_id: str = DEMO_CUSTOMER
     client_id: str = DEMO_CLIENT
     session_id: str = field(default_factory=lambda: f"agent-{uuid.uuid4().hex[:16]}")
     resources: Resources = field(default_factory=Resources)
+    token: str | None = field(default=SIGN_IN, repr=False)
 
     def __post_init__(self) -> None:
         self._lambda = boto3.client("lambda", endpoint_url=self.lambda_url, region_name=self.resources.region)
+        if self.token == SIGN_IN:
+            self.token = sign_in(self.client_id, self.customer_id)
 
     def call(self, operation: str, *, functions: bool = False, **parameters: Any) -> Reply:
         """One turn: `operation` with `parameters`, as an OpenAPI event (or a function-details one)."""
+        return self.send(self.event(operation, functions=functions, **parameters))
+
+    def event(self, operation: str, *, functions: bool = False, **parameters: Any) -> dict[str, Any]:
+        """The event Bedrock would send for this session's customer."""
         build = function_event if functions else api_event
-        event = build(
-            operation, self.session_id, customer_id=self.customer_id, client_id=self.client_id, **parameters
+        return build(
+            operation,
+            self.session_id,
+            customer_id=self.customer_id,
+            client_id=self.client_id,
+            auth_token=self.token,
+            **parameters,
         )
-        return self.send(event)
 
     def ask(self, operation: str, *, tries: int = 10, **parameters: Any) -> Reply:
         """`call`, asked again while the answer is "still working", as the agent does."""
@@ -68,3 +87,17 @@ class AgentClient:
         except json.JSONDecodeError:
             parsed = {"message": body}
         return Reply(status, parsed if isinstance(parsed, dict) else {"message": str(parsed)}, raw)
+
+
+def sign_in(client_id: str, customer_id: str) -> str | None:
+    """The customer's PF360 token from the local simulator (`PF360_SIMULATOR_URL`, which the local stack
+    sets), as PF360's sign-in gives the PF web app; None when no simulator is known."""
+    url = os.environ.get("PF360_SIMULATOR_URL")
+    if not url:
+        return None
+    answer = requests.post(
+        f"{url}/_sim/tokens", json={"client_id": client_id, "customer_id": customer_id}, timeout=10
+    )
+    answer.raise_for_status()
+    token: str = answer.json()["token"]
+    return token

@@ -28,6 +28,7 @@ def api_event(
     *,
     customer_id: str = DEMO_CUSTOMER,
     client_id: str = DEMO_CLIENT,
+    auth_token: str | None = None,
     **parameters: Any,
 ) -> dict[str, Any]:
     """An OpenAPI-schema action-group event for `operation` (e.g. "get_time_slots")."""
@@ -44,7 +45,8 @@ def api_event(
             {"name": k, "type": "integer" if isinstance(v, int) else "string", "value": str(v)}
             for k, v in parameters.items()
         ],
-        "sessionAttributes": {"customer_id": customer_id, "client_id": client_id},
+        "sessionAttributes": {"customer_id": customer_id, "client_id": client_id}
+        | ({"auth_token": auth_token} if auth_token else {}),
         "promptSessionAttributes": {},
     }
 
@@ -55,10 +57,18 @@ def function_event(
     *,
     customer_id: str = DEMO_CUSTOMER,
     client_id: str = DEMO_CLIENT,
+    auth_token: str | None = None,
     **parameters: Any,
 ) -> dict[str, Any]:
     """The same operation as a function-details event."""
-    event = api_event(operation, session_id, customer_id=customer_id, client_id=client_id, **parameters)
+    event = api_event(
+        operation,
+        session_id,
+        customer_id=customer_id,
+        client_id=client_id,
+        auth_token=auth_token,
+        **parameters,
+    )
     for key in ("apiPath", "httpMethod"):
         event.pop(key)
     event["function"] = operation

@@ -62,6 +62,7 @@ from pf360_client.transport import DisabledWrite, InProcessTransport, RawRespons
 from scheduling_tooling.local.resources import STATEMACHINES
 from session_store import Session, SessionStore
 from session_store.store import DEFAULT_TTL_SECONDS
+from session_store.tokens import TokenVault
 
 SESSIONS_TABLE = "pf360-scheduling-sessions"
 STATE_MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:pf360-booking-conversation"
@@ -615,6 +616,7 @@ class FakeDeps:
     pf360_calls: list[tuple[str, str | None]]
     steps_pf360_calls: list[tuple[str, str | None]]
     answer_deadline_seconds: float = 0.0  # everything is written by the time of the first read
+    tokens: TokenVault | None = None  # in-process PF360 (mock mode) takes no customer token
 
 
 def fake_deps(

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from agent_actions import app as shared
 from agent_actions import booking
-from agent_actions.app import AgentAnswer
+from agent_actions.answers import AgentAnswer
 from agent_actions.idempotency import idempotent
 from agent_actions.observability import logger, metrics, tracer
 from agent_actions.present import Answer, project_summary

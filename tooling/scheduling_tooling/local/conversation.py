@@ -29,6 +29,8 @@ class Conversation:
 
     def start(self, project_id: str, mode: str = "schedule", deadline: float = 60) -> Session:
         opened = self.store.open(self.session_id, self.customer_id, self.client_id)
+        token = self.stack.sign_in(self.client_id, self.customer_id)  # as the agent handlers keep it
+        self.stack.token_vault().keep(self.session_id, token)
         started = self.bridge.start(opened, project_id, mode)
         return self._wait(started.version, deadline)
 

@@ -39,6 +39,10 @@ class Resources:
     def table_name(self) -> str:
         return self.name(self.spec["tables"]["sessions"]["name"])
 
+    def key_alias(self, key: str) -> str:
+        """The KMS alias of a key in the map (`alias/<prefix><name>`), which the functions are given."""
+        return "alias/" + self.name(self.spec["keys"][key]["name"])
+
     @property
     def idempotency_table_name(self) -> str:
         return self.name(self.spec["tables"]["idempotency"]["name"])

@@ -137,7 +137,9 @@ class EmbeddedStack:
             "API_BASE_URL": self.simulator.url,
             "WEATHER_API_URL": self.simulator.url,
             "API_TIMEOUT": str(self.pf360_timeout_seconds),
-            "PF360_CREDENTIALS_SECRET": SECRET_NAME,
+            "PF360_AUTH_MODE": "caller",  # every call carries the signed-in customer's token
+            "SESSION_TOKEN_KEY_ID": self.resources.key_alias("session_tokens"),
+            "PF360_CREDENTIALS_SECRET": SECRET_NAME,  # for PF360_AUTH_MODE=service
             "ENABLE_REAL_CONFIRM": "true",
             "ENABLE_REAL_CANCEL": "true",
             "DYNAMODB_TABLE_NAME": self.resources.table_name,
@@ -155,7 +157,12 @@ class EmbeddedStack:
         from agent_actions import services
         from booking_steps import runtime
 
-        values = {**_FAKE_AWS, **self.lambda_env(), "AWS_ENDPOINT_URL_LAMBDA": self.lambdas.url}
+        values = {
+            **_FAKE_AWS,
+            **self.lambda_env(),
+            "AWS_ENDPOINT_URL_LAMBDA": self.lambdas.url,
+            "PF360_SIMULATOR_URL": self.simulator.url,  # where tooling signs customers in (sign_in)
+        }
         for name, value in values.items():
             self._saved_env.setdefault(name, os.environ.get(name))
             os.environ[name] = value
@@ -176,6 +183,23 @@ class EmbeddedStack:
         if self._api_server:
             env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{self.api_port}"
         return env
+
+    # --- customers ----------------------------------------------------------------------------------
+
+    def sign_in(self, client_id: str, customer_id: str) -> str:
+        """A customer's PF360 token from the simulator, as PF360's sign-in gives the PF web app."""
+        return self.simulator.simulator.issue_token(client_id, customer_id)
+
+    def token_vault(self) -> Any:
+        """The session token vault the Lambdas use (for tooling that starts executions itself)."""
+        from session_store.tokens import TokenVault
+
+        return TokenVault(
+            self.resources.table_name,
+            self.resources.key_alias("session_tokens"),
+            dynamodb=self.dynamodb,
+            kms=boto3.client("kms", region_name=self.resources.region),
+        )
 
     # --- clients ----------------------------------------------------------------------------------
 
@@ -212,6 +236,10 @@ class EmbeddedStack:
         )
         for table in self.resources.spec["tables"].values():
             self._create_table(self.resources.name(table["name"]), table)
+        kms = boto3.client("kms", region_name=region)
+        for key in self.resources.spec["keys"].values():
+            key_id = kms.create_key(Description=key["description"])["KeyMetadata"]["KeyId"]
+            kms.create_alias(AliasName="alias/" + self.resources.name(key["name"]), TargetKeyId=key_id)
         self.state_machine_arn = self.sfn.create_state_machine(
             name=self.resources.state_machine_name,
             definition=self.resources.definition(),

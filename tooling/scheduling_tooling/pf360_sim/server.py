@@ -1,6 +1,8 @@
 """The PF360 simulator: the fake PF360 over real HTTP, at the real API's paths and headers.
 
-Requests are authenticated (`Authorization: Bearer <token>`, `client_id` matching the path), parsed
+Requests are authenticated (`Authorization: Bearer <token>`, `client_id` matching the path): the
+service token, or a customer's token (as PF360's production client sends), which reaches only that
+customer's dashboard and projects. They are parsed
 into the same envelope the client builds and validated against the same schemas. Faults are injected
 per operation (see `faults.py`) and can be changed at run time through the admin endpoints:
 
@@ -9,7 +11,8 @@ per operation (see `faults.py`) and can be changed at run time through the admin
     PUT  /_sim/faults            replace it (body: a fault profile); DELETE clears it
     POST /_sim/reset             back to the seeded state; clears the call log
     POST /_sim/release           let requests held by `hold` faults go on; GET /_sim/holding counts them
-    PUT  /_sim/token             {"token": "..."}: the bearer token accepted from now on
+    PUT  /_sim/token             {"token": "..."}: the service token accepted from now on
+    POST /_sim/tokens            {"client_id", "customer_id"}: a token valid for that customer only
     POST /_sim/clock             {"advance_seconds": N}: move the fake's clock forward
     GET  /_sim/calls             the call log: operation, status, fault, project id (never bodies or headers)
 """
@@ -17,6 +20,7 @@ per operation (see `faults.py`) and can be changed at run time through the admin
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,6 +49,7 @@ class Simulator:
         self.app = FakeApp(self.model)
         self.faults = faults or FaultPlan()
         self.token = token
+        self.customer_tokens: dict[str, tuple[str, str]] = {}  # token -> (client_id, customer_id)
         self.calls: list[dict[str, Any]] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
@@ -70,6 +75,13 @@ class Simulator:
     def new_gate(self) -> None:
         self._gate.set()
         self._gate = threading.Event()
+
+    def issue_token(self, client_id: str, customer_id: str) -> str:
+        """A token for one customer, as PF360's sign-in would give the web app."""
+        token = "cust-" + secrets.token_urlsafe(24)
+        with self._lock:
+            self.customer_tokens[token] = (client_id, customer_id)
+        return token
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self._clock_offset
@@ -129,12 +141,12 @@ def _serve(
     query: str,
 ) -> tuple[FaultRule | None, Response | NoAnswer]:
     """The answer to an API call (or none), and the fault applied to it if any."""
+    envelope, error = _envelope(request.method, path_params, query, request.get_data())
     if service == "pf360":
-        problem = _auth_problem(sim, request, path_params.get("client_id"))
+        problem = _auth_problem(sim, request, path_params.get("client_id"), envelope)
         if problem:
             return None, json_response(*problem)
     fault = sim.faults.next_fault(operation)
-    envelope, error = _envelope(request.method, path_params, query, request.get_data())
     if error:
         return fault, json_response(400, {"status": "error", "message": error})
     if fault and (acted := _apply(sim, fault, operation, envelope)) is not None:
@@ -146,16 +158,32 @@ def _serve(
 
 
 def _auth_problem(
-    sim: Simulator, request: Request, client_id: str | None
+    sim: Simulator, request: Request, client_id: str | None, envelope: dict[str, Any]
 ) -> tuple[int, dict[str, str]] | None:
-    if request.headers.get("Authorization", "") != f"Bearer {sim.token}":
+    bearer = request.headers.get("Authorization", "")
+    token = bearer.removeprefix("Bearer ") if bearer.startswith("Bearer ") else ""
+    customer = sim.customer_tokens.get(token)
+    if token != sim.token and customer is None:
         return 401, {"status": "error", "message": "Unauthorized"}
     header = raw_headers(request).get("client_id")
     if not header:
         return 400, {"status": "error", "message": "client_id header is required"}
     if client_id is not None and unquote(client_id) != header:
         return 403, {"status": "error", "message": "client_id does not match the requested client"}
+    if customer is not None and not _reaches(sim, customer, header, envelope):
+        return 403, {"status": "error", "message": "Forbidden"}
     return None
+
+
+def _reaches(sim: Simulator, customer: tuple[str, str], header: str, envelope: dict[str, Any]) -> bool:
+    """A customer's token reaches its own client, dashboard and projects only."""
+    client_id, customer_id = customer
+    path, body = envelope.get("path") or {}, envelope.get("body") or {}
+    if header != client_id or path.get("customer_id", customer_id) != customer_id:
+        return False
+    project_id = path.get("project_id") or (str(body["project_id"]) if "project_id" in body else None)
+    project = sim.model._data.projects.get(project_id or "")
+    return project is None or project.customer_id == customer_id  # an unknown one: the API says 404
 
 
 def _apply(
@@ -226,6 +254,11 @@ def _admin(sim: Simulator, method: str, path: str, raw_body: bytes) -> Response:
         sim.model.reset()
         sim.calls.clear()
         return json_response(200, {"reset": True})
+    if (method, path) == ("POST", "/_sim/tokens"):
+        client_id, customer_id = document.get("client_id"), document.get("customer_id")
+        if not (isinstance(client_id, str) and isinstance(customer_id, str)):
+            return json_response(400, {"message": 'body must be {"client_id": ..., "customer_id": ...}'})
+        return json_response(200, {"token": sim.issue_token(client_id, customer_id)})
     if (method, path) == ("PUT", "/_sim/token") and isinstance(document.get("token"), str):
         sim.token = document["token"]
         return json_response(200, {"rotated": True})
