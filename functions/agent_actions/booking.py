@@ -17,6 +17,7 @@ from agent_actions.identity import Caller
 from agent_actions.observability import count_outcome, logger
 from agent_actions.ownership import Known, known_project, open_session, project_id, remember, session_of
 from agent_actions.present import Answer, offer_answer, outcome_answer, status_refusal, write_disabled_answer
+from agent_actions.reads import read
 from booking_bridge import BookingNotWaiting
 from booking_bridge.bridge import HandOverFailed
 from pf360_client import project_rules
@@ -57,7 +58,7 @@ class StillWorking(Exception):
 def customer_projects(deps: Deps, caller: Caller) -> list[Project]:
     """The customer's projects; listing them proves them theirs for the rest of the session."""
     session = open_session(deps, caller)
-    projects = deps.pf360.get_projects(caller.client_id, caller.customer_id)
+    projects = read(deps, lambda: deps.pf360.get_projects(caller.client_id, caller.customer_id))
     remember(deps, session, projects)
     return projects
 
@@ -116,7 +117,9 @@ def cancel(deps: Deps, caller: Caller, project: str, reason: str | None) -> Answ
         return Answer(
             f"{answer.message} I couldn't save your reason, though.", answer.data | {"reason_saved": False}
         )
-    return Answer(answer.message, answer.data | {"reason_saved": True})
+    return Answer(
+        f"{answer.message} I passed your reason on to the office.", answer.data | {"reason_saved": True}
+    )
 
 
 def _still_on(session: Session, mode: str) -> bool:

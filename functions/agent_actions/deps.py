@@ -11,6 +11,7 @@ from pf360_client import PF360Client
 from session_store import SessionStore
 
 if TYPE_CHECKING:
+    from pf360_client.weather import Weather
     from session_store.tokens import TokenVault
 
 
@@ -28,6 +29,10 @@ class Deps(Protocol):
     def tokens(self) -> TokenVault | None:
         """Where the customer's token is kept for the step Lambdas; None when PF360 calls carry none
         of theirs (mock mode, or a service credential)."""
+
+    @property
+    def weather(self) -> Weather:
+        """Forecasts at an address (not PF360's: Open-Meteo, or mock mode's fake)."""
 
     @property
     def answer_deadline_seconds(self) -> float: ...

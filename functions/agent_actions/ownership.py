@@ -12,6 +12,7 @@ from typing import Any
 from agent_actions import errors
 from agent_actions.deps import Deps
 from agent_actions.identity import Caller
+from agent_actions.reads import read
 from pf360_client.errors import PF360NotFound
 from pf360_client.models import Project
 from pf360_client.normalize import validate_numeric_id
@@ -52,7 +53,8 @@ def owned_project(deps: Deps, caller: Caller, value: str) -> Project:
     """The caller's project from the dashboard, or NotPermitted: nothing is asked of PF360 about a
     project that is not theirs."""
     try:
-        return deps.pf360.get_project(caller.client_id, caller.customer_id, project_id(value))
+        wanted = project_id(value)
+        return read(deps, lambda: deps.pf360.get_project(caller.client_id, caller.customer_id, wanted))
     except PF360NotFound:
         raise errors.NotPermitted() from None
 
@@ -68,19 +70,25 @@ class Known:
     time: str | None
 
 
-def known_project(deps: Deps, caller: Caller, session: Session, value: str) -> Known:
-    """The project's facts: as remembered, unless this session has booked it since (or remembered only
-    its name): then from the dashboard, remembered again."""
+def known_facts(deps: Deps, caller: Caller, session: Session | None, value: str) -> dict[str, Any]:
+    """What the session knows of a project proven the caller's (`facts`): as remembered, unless this
+    session has booked it since (or remembered less): then from the dashboard, remembered again."""
     pid = project_id(value)
-    remembered = session.projects.get(pid)
-    booked_here = session.project_id == pid and session.execution_name is not None
-    if isinstance(remembered, dict) and "status" in remembered and not booked_here:
-        return Known(
-            pid, remembered["name"], remembered["status"], remembered.get("date"), remembered.get("time")
-        )
+    remembered = session.projects.get(pid) if session else None
+    booked_here = session is not None and session.project_id == pid and session.execution_name is not None
+    if isinstance(remembered, dict) and set(FACTS) <= set(remembered) and not booked_here:
+        return remembered
     project = owned_project(deps, caller, pid)
-    deps.store.remember_projects(session, {pid: facts(project)})
-    return Known(pid, project.display_name, project.status, project.scheduled_date, project.scheduled_time)
+    known = facts(project)
+    if session is not None:
+        deps.store.remember_projects(session, {pid: known})
+    return known
+
+
+def known_project(deps: Deps, caller: Caller, session: Session, value: str) -> Known:
+    """The project's facts the status rules and answers need (see known_facts)."""
+    known = known_facts(deps, caller, session, value)
+    return Known(project_id(value), known["name"], known["status"], known["date"], known["time"])
 
 
 def project_name(deps: Deps, caller: Caller, session: Session, value: str) -> tuple[str, str]:
@@ -89,13 +97,24 @@ def project_name(deps: Deps, caller: Caller, session: Session, value: str) -> tu
     return known.project_id, known.name
 
 
+FACTS = ("name", "status", "date", "time", "category", "type", "installer", "store", "address")
+
+
 def facts(project: Project) -> dict[str, Any]:
-    """What the session remembers of a project (schemas/workflow/v1/session_item.json `projects`)."""
+    """What the session remembers of a project (schemas/workflow/v1/session_item.json `projects`):
+    what answers, details and the status rules need, so later turns ask PF360 nothing about it."""
+    number = f"#{project.store_number}" if project.store_number else ""
+    store = " ".join(x for x in (project.store_name, number) if x)
     return {
         "name": project.display_name,
         "status": project.status,
         "date": project.scheduled_date,
         "time": project.scheduled_time,
+        "category": project.category,
+        "type": project.project_type,
+        "installer": project.installer_name,
+        "store": store or None,
+        "address": project.address.one_line or None,
     }
 
 

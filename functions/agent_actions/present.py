@@ -9,6 +9,7 @@ from typing import Any
 
 from agent_actions import errors
 from pf360_client.models import Project
+from pf360_client.project_rules import is_scheduled
 from session_store import Session
 
 
@@ -44,10 +45,8 @@ def project_summary(project: Project) -> dict[str, Any]:
         "name": project.display_name,
         "status": project.status,
     }
-    if project.scheduled_start and project.status == "Scheduled":
-        summary["appointment"] = (
-            f"{day_label(project.scheduled_start[:10])} at {time_label(project.scheduled_start[11:])}"
-        )
+    if project.scheduled_date and is_scheduled(project.status):
+        summary["appointment"] = appointment_label(project.scheduled_date, project.scheduled_time)
     if project.address.city:
         summary["city"] = project.address.city
     return summary

@@ -18,6 +18,7 @@ from session_store import SessionStore
 
 if TYPE_CHECKING:
     from pf360_client import PF360Client
+    from pf360_client.weather import Weather
     from session_store.tokens import TokenVault
 
 # boto3, Powertools Idempotency and the PF360 client's modules are imported where each service is
@@ -80,6 +81,13 @@ class Services:
             timeout_seconds=self.settings.session_timeout_seconds,
             send_budget_seconds=self.settings.answer_deadline_seconds / 2,  # the rest: give back, answer
         )
+
+    @cached_property
+    def weather(self) -> Weather:
+        from pf360_client.settings import Settings
+        from pf360_client.weather import build_weather
+
+        return build_weather(Settings.from_env())
 
     @cached_property
     def tokens(self) -> TokenVault | None:

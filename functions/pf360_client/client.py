@@ -30,8 +30,6 @@ from pf360_client.models import (
     BusinessHours,
     Cancellation,
     Confirmation,
-    Forecast,
-    ForecastDay,
     Note,
     Project,
     Rescheduling,
@@ -68,7 +66,6 @@ class PF360Client:
         *,
         confirm: Transport | None = None,
         cancel: Transport | None = None,
-        weather: Transport | None = None,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
     ) -> None:
         """`reads` serves every operation unless a dedicated transport is given for it."""
@@ -76,7 +73,6 @@ class PF360Client:
             "confirm_appointment": confirm or reads,
             "cancel_appointment": cancel or reads,
             "cancel_reschedule": cancel or reads,  # it cancels: the cancel flag governs it too
-            "get_weather": weather or reads,
         }
         self._reads = reads
         self._today = today
@@ -233,19 +229,6 @@ class PF360Client:
     def get_appointment_status(self, client_id: str, customer_id: str, project_id: str) -> AppointmentStatus:
         """Derived from the dashboard: PF360 has no status endpoint."""
         return appointment_of(self.get_project(client_id, customer_id, project_id))
-
-    def get_weather(self, location: str, days: int = 3) -> Forecast:
-        if not isinstance(location, str) or not location.strip() or len(location) > 200:
-            raise PF360ValidationError("location must be 1-200 characters", operation="get_weather")
-        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 7:
-            raise PF360ValidationError("days must be an integer from 1 to 7", operation="get_weather")
-        query = {"location": location.strip(), "days": str(days)}
-        body = self._call("get_weather", {"path": {}, "query": query}, None)
-        forecast = tuple(
-            ForecastDay(d["date"], d["condition"], d["high_f"], d["low_f"], d.get("precipitation_chance"))
-            for d in body["forecast"]
-        )
-        return Forecast(body["location"], forecast)
 
     # --- plumbing -----------------------------------------------------------------------------
 

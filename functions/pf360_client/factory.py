@@ -3,8 +3,8 @@
 Mock mode: every operation goes to the in-process fake. Real mode: reads go over HTTP; confirm and
 cancel go over HTTP once their feature flag is on, so reads can go live before writes. Until then,
 outside prod a *shadow* fake (one that accepts projects it has never seen) answers them; in prod they
-raise PF360WriteDisabled, since a shadow's "booked" would be a lie to a customer. Weather goes to
-`WEATHER_API_URL` or the fake.
+raise PF360WriteDisabled, since a shadow's "booked" would be a lie to a customer. Weather is not
+PF360's: see weather.py.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ def build_client(
         credentials = SecretsManagerCredentials(settings.credentials_secret, settings.credentials_max_age)
     http = HttpTransport(settings.base_url, settings.timeout, credentials)
     shadow = InProcessTransport(FakeApp(fake or FakePF360(settings.mock_seed, shadow=True)))
-    weather = HttpTransport(settings.weather_url, settings.timeout, None) if settings.weather_url else shadow
 
     def write(enabled: bool, flag: str) -> Transport:
         if enabled:
@@ -46,5 +45,4 @@ def build_client(
         http,
         confirm=write(settings.enable_real_confirm, ENABLE_REAL_CONFIRM),
         cancel=write(settings.enable_real_cancel, ENABLE_REAL_CANCEL),
-        weather=weather,
     )

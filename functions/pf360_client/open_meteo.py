@@ -16,8 +16,9 @@ from typing import Any
 import requests
 
 from pf360_client.models import Forecast, ForecastDay
+from pf360_client.weather import MAX_FORECAST_DAYS, WeatherUnavailable
 
-MAX_DAYS = 16  # the longest forecast Open-Meteo gives
+MAX_DAYS = MAX_FORECAST_DAYS  # the longest forecast Open-Meteo gives
 DAILY = "weather_code,temperature_2m_max,temperature_2m_min,precipitation_probability_max"
 
 # The geocoder knows place names, not postal abbreviations ("IL" is no word it matches to Illinois).
@@ -40,10 +41,6 @@ _CONDITIONS = (
     (61, 67, "Rain"), (71, 77, "Snow"), (80, 82, "Rain showers"), (85, 86, "Snow showers"),
     (95, 99, "Thunderstorms"),
 )  # fmt: skip
-
-
-class WeatherUnavailable(Exception):
-    """The weather provider failed. The message never holds the address or the coordinates."""
 
 
 def condition(code: int | None) -> str:

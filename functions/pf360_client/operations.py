@@ -22,7 +22,6 @@ class Operation:
     method: str
     path: str  # template with {placeholders}; every placeholder is a key of envelope["path"]
     write: bool = False  # changes PF360 state: never retried blindly
-    service: str = "pf360"  # "pf360" or "weather" (a separate forecast service)
     # Two operations share a path (dates and slots, PF360_API.md 4.2/4.3): the one whose query names
     # this parameter is the slots call.
     query_marker: str | None = None
@@ -72,7 +71,6 @@ OPERATIONS: dict[str, Operation] = {
         # with ADDRESS_CHANGE_PREFIX, as the production client routes it).
         Operation("add_project_note", "POST", "/project-notes/add-note", write=True),
         Operation("add_address_note", "POST", "/project-notes/update-address-note", write=True),
-        Operation("get_weather", "GET", "/weather/forecast", service="weather"),
     )
 }
 

@@ -110,7 +110,8 @@ class Settings(EnvSettings):
     )
     credentials_secret: str | None = Field(None, alias=PF360_CREDENTIALS_SECRET, repr=False)
     credentials_max_age: int = seconds(PF360_CREDENTIALS_MAX_AGE, 300, 0, 86400)
-    weather_url: str | None = Field(None, alias=WEATHER_API_URL)  # unset: deterministic fake forecasts
+    # Open-Meteo's API base (the local simulator serves it); unset: Open-Meteo's public hosts
+    weather_url: str | None = Field(None, alias=WEATHER_API_URL)
     mock_seed: int = Field(1645975, alias=PF360_MOCK_SEED, ge=0, description="a non-negative integer")
 
     # Rules across variables sit on a field declared after the ones they read: `info.data` holds the

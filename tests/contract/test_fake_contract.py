@@ -53,7 +53,6 @@ def _exercise(seed: int) -> Counter[str]:
             client.add_office_note(
                 client_id, pid, f"CUSTOMER REQUESTED INSTALLATION ADDRESS UPDATE {pid}", address_change=True
             )
-            client.get_weather(project.address.zipcode or "00000", 2)
             try:
                 if project.status == "Scheduled":
                     moved = client.cancel_reschedule(client_id, pid)
@@ -82,7 +81,6 @@ def test_every_fake_answer_and_client_request_matches_the_contract() -> None:
         "get_business_hours",
         "get_notes",
         "add_note",
-        "get_weather",
         "get_available_dates",
         "cancel_reschedule",
         "add_project_note",

@@ -50,6 +50,7 @@ def make_client(sim: SimulatorServer, aws: Any) -> Callable[..., PF360Client]:
             "USE_MOCK_API": "false",
             "API_BASE_URL": sim.url,
             "WEATHER_API_URL": sim.url,
+            "PF360_AUTH_MODE": "service",  # tests/e2e covers the customer's own token (the default)
             "PF360_CREDENTIALS_SECRET": SECRET,
             "ENABLE_REAL_CONFIRM": "true",
             "ENABLE_REAL_CANCEL": "true",

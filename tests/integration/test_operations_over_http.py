@@ -96,9 +96,6 @@ def test_information_and_notes_operations(client: PF360Client) -> None:
     assert not hours.days[6].is_working
     saved = client.add_note(DEMO_CLIENT, "12345", "Gate code is at the side door.")
     assert client.get_notes(DEMO_CLIENT, DEMO_CUSTOMER, "12345")[0].text == saved
-    forecast = client.get_weather("62701", 5)
-    assert len(forecast.days) == 5
-    assert forecast == client.get_weather("62701", 5)  # deterministic
 
 
 def test_unknown_project_and_customer_are_not_found(client: PF360Client) -> None:
@@ -151,3 +148,31 @@ def test_simulator_rejects_a_confirm_body_that_breaks_the_schema(sim: SimulatorS
     )
     assert answer.status_code == 400
     assert "time" in answer.json()["message"]
+
+
+def test_the_weather_adapter_speaks_open_meteo_to_the_simulator(sim: SimulatorServer) -> None:
+    from pf360_client.open_meteo import OpenMeteo
+
+    weather = OpenMeteo(geocoding_url=f"{sim.url}/v1/search", forecast_url=f"{sim.url}/v1/forecast")
+    forecast = weather.weather_for_address(zipcode="62701", city="Springfield", state="IL", days=5)
+    assert (forecast.location, len(forecast.days)) == ("Springfield, IL", 5)
+    assert forecast == weather.weather_for_address(zipcode="62701", city="Springfield", state="IL", days=5)
+    operations = [c["operation"] for c in sim.simulator.calls]
+    assert operations[:2] == ["weather_geocoding", "weather_forecast"]
+
+
+def test_a_customers_own_token_is_sent_when_calls_carry_the_callers(
+    make_client: Callable[..., PF360Client], sim: SimulatorServer
+) -> None:
+    from pf360_client.credentials import caller_token
+    from pf360_client.errors import PF360AuthError
+
+    client = make_client(PF360_AUTH_MODE="caller")
+    with pytest.raises(PF360AuthError):  # no customer token: nothing is sent
+        client.get_projects(DEMO_CLIENT, DEMO_CUSTOMER)
+    assert sim.simulator.calls == []
+    with caller_token(sim.simulator.issue_token(DEMO_CLIENT, DEMO_CUSTOMER)):
+        assert client.get_projects(DEMO_CLIENT, DEMO_CUSTOMER)
+    with caller_token("cust-revoked"), pytest.raises(PF360AuthError):  # refused: never refreshed
+        client.get_projects(DEMO_CLIENT, DEMO_CUSTOMER)
+    assert [c["status"] for c in sim.simulator.calls] == [200, 401]

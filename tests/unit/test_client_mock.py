@@ -68,7 +68,7 @@ def client(recorder: RecordingTransport) -> PF360Client:
 
 def test_mock_mode_serves_every_operation_in_process() -> None:
     mock = build_client(Settings.from_env({}))
-    for operation in ("get_projects", "confirm_appointment", "cancel_appointment", "get_weather"):
+    for operation in ("get_projects", "confirm_appointment", "cancel_appointment", "cancel_reschedule"):
         assert isinstance(mock.transport_for(operation), InProcessTransport)
 
 
@@ -157,13 +157,6 @@ def test_business_hours_are_normalised(client: PF360Client) -> None:
     assert by_day["Sunday"].is_working is False
 
 
-def test_weather_gives_one_forecast_per_day(client: PF360Client) -> None:
-    forecast = client.get_weather(" Springfield, IL ", 3)
-    assert forecast.location == "Springfield, IL"
-    assert len(forecast.days) == 3
-    assert all(day.low_f < day.high_f for day in forecast.days)
-
-
 def test_another_customers_project_is_not_found(client: PF360Client, recorder: RecordingTransport) -> None:
     # Given project 20000, which exists in the demo client but belongs to another customer
     model = recorder.inner.app.model  # type: ignore[attr-defined]
@@ -186,9 +179,6 @@ INVALID: dict[str, Call] = {
     "status bad customer": lambda c: c.get_appointment_status(CLIENT, "", "12345"),
     "empty note": lambda c: c.add_note(CLIENT, "12345", "   "),
     "2001-char note": lambda c: c.add_note(CLIENT, "12345", "x" * 2001),
-    "weather days=0": lambda c: c.get_weather("Springfield, IL", 0),
-    "weather days=8": lambda c: c.get_weather("Springfield, IL", 8),
-    "weather empty location": lambda c: c.get_weather(" ", 3),
 }
 
 

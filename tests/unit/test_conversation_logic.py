@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from agent_actions import booking, errors
+from agent_actions import booking, errors, information, notes
 from agent_actions.identity import Caller
 from agent_actions.present import Answer
 from pf360_client.errors import PF360Unavailable
@@ -765,7 +765,7 @@ def test_listing_projects_remembers_them_for_the_session(deps: FakeDeps) -> None
         "12347": "Windows Installation",
         "12350": "Deck Repair",
     }
-    assert remembered["12347"] == {
+    assert {k: remembered["12347"][k] for k in ("name", "status", "date", "time")} == {
         "name": "Windows Installation",
         "status": "Scheduled",
         "date": "2026-11-30",
@@ -838,3 +838,35 @@ def test_a_reschedule_says_the_old_appointment_was_released_and_will_be_put_back
         "10:00 AM; if no new time is booked, I will book it again. "
         "Available dates for your Windows Installation:"
     )
+
+
+def test_project_details_come_from_what_the_listing_remembered(deps: FakeDeps) -> None:
+    booking.customer_projects(deps, CUSTOMER)
+    calls = len(deps.pf360_calls)
+    answer = information.project_details(deps, CUSTOMER, "12347")
+    assert len(deps.pf360_calls) == calls  # no second dashboard call
+    assert answer.data["category"] == "Windows"
+    assert answer.data["status"] == "Scheduled"
+    assert answer.data["appointment"] == "Monday, November 30, 2026 at 10:00 AM"
+    assert (
+        answer.data["store"] == "Springfield Home Center #" + deps.model._data.projects["12347"].store_number
+    )
+    assert "installation address" in answer.message
+
+
+def test_project_details_without_a_listing_read_the_dashboard_once(deps: FakeDeps) -> None:
+    answer = information.project_details(deps, CUSTOMER, "12345")
+    assert deps.pf360_calls == [("get_projects", None)]
+    assert (answer.data["category"], answer.data["appointment"]) == ("Flooring", None)
+
+
+def test_an_address_change_is_a_request_to_the_office_never_applied(deps: FakeDeps) -> None:
+    project = deps.model._data.projects["12345"]
+    before = (project.address1, project.city)
+    listed = {p.project_id: p for p in booking.customer_projects(deps, CUSTOMER)}
+    answer = notes.request_address_change(deps, CUSTOMER, listed["12345"], "12 Elm St, Springfield, IL 62701")
+    assert answer.data == {"address_change_requested": True}
+    note = project.notes[-1]
+    assert note["kind"] == "address_change"
+    assert note["note_text"].startswith("CUSTOMER REQUESTED INSTALLATION ADDRESS UPDATE: 12 Elm St")
+    assert (project.address1, project.city) == before

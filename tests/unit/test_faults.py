@@ -128,9 +128,9 @@ def test_wildcard_rules_apply_to_every_operation_after_its_own_list() -> None:
 
 
 def test_a_rule_without_times_applies_forever() -> None:
-    faults = plan({"get_weather": [{"kind": "bad_json"}]})
-    assert kinds(faults, "get_weather", 100) == ["bad_json"] * 100
-    assert faults.describe()["faults"]["get_weather"][0]["times"] is None
+    faults = plan({"weather_forecast": [{"kind": "bad_json"}]})
+    assert kinds(faults, "weather_forecast", 100) == ["bad_json"] * 100
+    assert faults.describe()["faults"]["weather_forecast"][0]["times"] is None
 
 
 def test_a_forever_rule_after_a_counted_one_takes_over() -> None:

@@ -234,6 +234,7 @@ def test_failures_without_a_cause_still_record_one(
     # Given a step Lambda stuck on a PF360 call (held by the simulator)
     faults({"get_available_dates": [{"kind": "hold", "seconds": 120, "times": 1}]})
     session = conversation.store.open(conversation.session_id, conversation.customer_id, DEMO_CLIENT)
+    stack.token_vault().keep(conversation.session_id, stack.sign_in(DEMO_CLIENT, conversation.customer_id))
     conversation.bridge.start(session, "12345", "schedule")
     _until(lambda: stack.simulator.simulator.holding == 1, "the dates call is held")
     _until(lambda: pytest.approx(300) in stack.clock.pending(TIMEOUT), "the task's 300 s timer")

@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -59,6 +59,7 @@ from pf360_client.fake.model import FakePF360
 from pf360_client.operations import Envelope, Operation
 from pf360_client.settings import ENABLE_REAL_CANCEL, ENABLE_REAL_CONFIRM
 from pf360_client.transport import DisabledWrite, InProcessTransport, RawResponse, Transport
+from pf360_client.weather import FakeWeather, Weather
 from scheduling_tooling.local.resources import STATEMACHINES
 from session_store import Session, SessionStore
 from session_store.store import DEFAULT_TTL_SECONDS
@@ -617,6 +618,7 @@ class FakeDeps:
     steps_pf360_calls: list[tuple[str, str | None]]
     answer_deadline_seconds: float = 0.0  # everything is written by the time of the first read
     tokens: TokenVault | None = None  # in-process PF360 (mock mode) takes no customer token
+    weather: Weather = field(default_factory=FakeWeather)
 
 
 def fake_deps(

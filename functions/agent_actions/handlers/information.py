@@ -27,6 +27,16 @@ def get_appointment_status(project_id: ProjectId) -> Response[AgentAnswer]:
 
 
 @shared.operation(
+    app,
+    "GET",
+    "/get-project-details",
+    "A project's category, type, status, appointment, installer, store and installation address.",
+)
+def get_project_details(project_id: ProjectId) -> Response[AgentAnswer]:
+    return shared.respond(information.project_details(services(), shared.current_caller(app), project_id))
+
+
+@shared.operation(
     app, "GET", "/get-business-hours", "The business hours of the customer's store, day by day."
 )
 def get_business_hours() -> Response[AgentAnswer]:

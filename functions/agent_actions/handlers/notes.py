@@ -1,4 +1,5 @@
-"""Action group "notes": add a note to a project, read a project's notes."""
+"""Action group "notes": add a note to a project, read a project's notes, ask the office to change a
+project's installation address."""
 
 from __future__ import annotations
 
@@ -20,6 +21,14 @@ app = shared.new_resolver()
 ProjectId = Annotated[
     str, Query(description="The project's number (e.g. 12345).", min_length=1, max_length=18)
 ]
+Address = Annotated[
+    str,
+    Query(
+        description="The new installation address, in full (street, city, state, ZIP).",
+        min_length=5,
+        max_length=300,
+    ),
+]
 NoteText = Annotated[
     str, Query(description="The note, in the customer's words.", min_length=1, max_length=shared.MAX_TEXT)
 ]
@@ -40,7 +49,31 @@ def add_note(project_id: ProjectId, note: NoteText) -> Response[AgentAnswer]:
             key,
             lambda: notes.add_note(deps, caller, project, cleaned),
             app.lambda_context,
-            done=lambda a: "note_id" in a.data,
+            done=lambda a: a.data.get("noted") is True,
+        )
+    )
+
+
+@shared.operation(
+    app,
+    "POST",
+    "/request-address-change",
+    "Ask the office to change a project's installation address (a request they confirm, never applied "
+    "by itself). Ask the customer to confirm the new address first.",
+    confirm=True,
+)
+def request_address_change(project_id: ProjectId, new_address: Address) -> Response[AgentAnswer]:
+    caller, deps = shared.current_caller(app), services()
+    cleaned = shared.text(new_address, "new address")
+    project = owned_project(deps, caller, project_id)  # before a stored answer could be replayed
+    return shared.respond(
+        idempotent(
+            "address-change",
+            caller,
+            {"project": project.project_id, "address": cleaned},
+            lambda: notes.request_address_change(deps, caller, project, cleaned),
+            app.lambda_context,
+            done=lambda a: a.data.get("address_change_requested") is True,
         )
     )
 

@@ -6,10 +6,8 @@ same wire format and both reject a schema-invalid request with the 400 the real 
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from pf360_client import contract
@@ -40,7 +38,6 @@ class FakeApp:
             "add_note": self._add_note,
             "add_project_note": self._office_note,
             "add_address_note": self._office_note,
-            "get_weather": self._weather,
         }
 
     def handle(self, operation: str, envelope: Envelope) -> FakeResponse:
@@ -120,27 +117,6 @@ class FakeApp:
             kind="address_change" if address else "office",
         )
         return {"message": "Note added successfully"}
-
-    def _weather(self, _p: dict[str, Any], query: dict[str, Any], _b: dict[str, Any]) -> Any:
-        location, days = query["location"], int(query.get("days", 3))
-        today = self.model.today()
-        forecast = []
-        for offset in range(days):
-            day = (today + timedelta(days=offset)).isoformat()
-            mix = zlib.crc32(f"{location}|{day}".encode())
-            high = 45 + mix % 45
-            forecast.append(
-                {
-                    "date": day,
-                    "condition": ("Sunny", "Partly cloudy", "Cloudy", "Rain", "Thunderstorms", "Snow")[
-                        mix % 6
-                    ],
-                    "high_f": high,
-                    "low_f": high - 8 - (mix >> 8) % 15,
-                    "precipitation_chance": (mix >> 16) % 101,
-                }
-            )
-        return {"location": location, "units": "imperial", "forecast": forecast}
 
 
 def dashboard_row(p: Project) -> dict[str, Any]:

@@ -3,7 +3,8 @@ group's handler Lambda and print each response.
 
 Against the stack `scheduling local up` serves when AWS_ENDPOINT_URL_LAMBDA is exported (as it
 prints), else on an in-process stack started for the call. A JSON array of events is one
-conversation on one stack, so a conversation can be replayed from a file.
+conversation on one stack, so a conversation can be replayed from a file. An event whose customer has
+no `auth_token` is signed in at the local simulator first, as the PF web app signs customers in.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 
 import boto3
 
+from scheduling_tooling.agent_client import sign_in
 from scheduling_tooling.agent_groups import GROUPS
 from scheduling_tooling.local.resources import Resources
 
@@ -35,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     events = loaded if isinstance(loaded, list) else [loaded]
     resources = Resources()
+    tokens: dict[tuple[str, str], str | None] = {}
     with _lambda_endpoint() as endpoint:
         client = boto3.client("lambda", endpoint_url=endpoint, region_name=resources.region)
         for event in events:
@@ -44,9 +47,22 @@ def run(args: argparse.Namespace) -> int:
                     "scheduling agent invoke: no --group and no known actionGroup in event", file=sys.stderr
                 )
                 return 2
+            event = _signed_in(event, tokens)
             answer = client.invoke(FunctionName=resources.agent_function(group), Payload=json.dumps(event))
             print(json.dumps(json.loads(answer["Payload"].read()), indent=2), flush=True)
     return 0
+
+
+def _signed_in(event: object, tokens: dict[tuple[str, str], str | None]) -> object:
+    """The event with its customer's token, from the local simulator, when it carries none."""
+    attributes = event.get("sessionAttributes") if isinstance(event, dict) else None
+    if not isinstance(event, dict) or not isinstance(attributes, dict) or "auth_token" in attributes:
+        return event
+    customer = (str(attributes.get("client_id", "")), str(attributes.get("customer_id", "")))
+    if customer not in tokens:
+        tokens[customer] = sign_in(*customer)
+    token = tokens[customer]
+    return {**event, "sessionAttributes": {**attributes, "auth_token": token}} if token else event
 
 
 @contextlib.contextmanager

@@ -48,7 +48,9 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with EmbeddedStack(time_scale=1.0) as stack:
         agent = Agent(stack)
-        print(f"Customer 1645975 of client 09PF05VD talks to the agent (session {agent.session_id}).")
+        print("Customer 1645975 of client 09PF05VD signs in to the PF web app and talks to the agent")
+        print(f"(session {agent.session_id}; every PF360 call carries the customer's own token, which")
+        print("the step Lambdas read from the session's KMS-encrypted vault, never from an execution).")
         _conversation(agent, args.project)
         _timeline(stack, agent.session_id)
     print(f"\nDone in {time.perf_counter() - started:.1f} s; {agent.unexpected} unexpected answer(s).")
@@ -58,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
 def _conversation(agent: Agent, project: str) -> None:
     agent.say("list_projects")
     agent.say("get_business_hours")
+    agent.say("get_available_dates", project_id="12347")  # already scheduled: said up front, nothing started
     dates = agent.say("get_available_dates", project_id=project)["available_dates"]
     slots = agent.say("get_time_slots", project_id=project, date=dates[0])["available_times"]
     agent.say("get_time_slots", expect=400, project_id=project, date="2031-01-01")  # not offered: re-prompt
@@ -69,10 +72,11 @@ def _conversation(agent: Agent, project: str) -> None:
     agent.say("add_note", project_id=project, note="Please call 30 minutes before arriving; the gate sticks.")
     agent.say("get_notes", project_id=project)
     agent.say("get_weather", project_id=project, days=3)
+    # reschedule (confirmed by the customer first): PF360 releases the old time, the new one is booked
     new_dates = agent.say("reschedule_appointment", project_id=project)["available_dates"]
     new_slots = agent.say("get_time_slots", project_id=project, date=new_dates[1])["available_times"]
     agent.say("confirm_appointment", project_id=project, date=new_dates[1], time=new_slots[-1])
-    agent.say("cancel_appointment", project_id=project)
+    agent.say("cancel_appointment", project_id=project, reason="We are moving house")
     agent.say("get_appointment_status", project_id=project)
     agent.say("get_available_dates", expect=403, project_id="20000")  # another customer's project
 

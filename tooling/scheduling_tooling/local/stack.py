@@ -178,6 +178,7 @@ class EmbeddedStack:
             "IDEMPOTENCY_TABLE_NAME": self.resources.idempotency_table_name,
             "ANSWER_DEADLINE_SECONDS": str(self.answer_deadline_seconds),
             "PF360_SIMULATOR_URL": self.simulator.url,
+            "SESSION_TOKEN_KEY_ID": self.resources.key_alias("session_tokens"),
             "AWS_ENDPOINT_URL_LAMBDA": self.lambdas.url,
         }
         if self._api_server:

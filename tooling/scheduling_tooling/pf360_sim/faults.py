@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from pf360_client.operations import OPERATIONS
+from scheduling_tooling.pf360_sim.open_meteo import ROUTES
+
+KNOWN = sorted([*OPERATIONS, *ROUTES.values()])  # PF360's operations and the Open-Meteo API's
 
 KINDS = {
     "pass": "answer normally (a placeholder in a sequence)",
@@ -93,10 +96,8 @@ class FaultPlan:
             raise FaultProfileError('"faults" must map operation names to lists of rules')
         rules: dict[str, list[FaultRule]] = {}
         for operation, items in faults.items():
-            if operation != "*" and operation not in OPERATIONS:
-                raise FaultProfileError(
-                    f"unknown operation {operation!r}; known: {sorted(OPERATIONS)} or '*'"
-                )
+            if operation != "*" and operation not in KNOWN:
+                raise FaultProfileError(f"unknown operation {operation!r}; known: {KNOWN} or '*'")
             if not isinstance(items, list):
                 raise FaultProfileError(f"{operation}: rules must be a list")
             rules[operation] = [FaultRule.parse(item, f"{operation}[{i}]") for i, item in enumerate(items)]

@@ -32,6 +32,7 @@ from pf360_client.fake.app import FakeApp
 from pf360_client.fake.model import FakePF360
 from pf360_client.operations import OPERATIONS, match_route
 from scheduling_tooling.http_base import HTTPServerBase, NoAnswer, json_response, raw_headers
+from scheduling_tooling.pf360_sim import open_meteo
 from scheduling_tooling.pf360_sim.faults import FaultPlan, FaultProfileError, FaultRule
 
 DEFAULT_TOKEN = "local-simulator-token"
@@ -109,6 +110,20 @@ class SimulatorServer(HTTPServerBase):
         finally:
             self.simulator.stopping.set()
 
+    def _weather(self, request: Request, path: str, query: str) -> Response:
+        """Open-Meteo's API (no token, as the real one); faults apply as to any operation."""
+        operation = open_meteo.ROUTES[path]
+        fault = self.simulator.faults.next_fault(operation)
+        outcome: Response | NoAnswer | None = _apply(self.simulator, fault, operation, {}) if fault else None
+        if outcome is None:
+            outcome = json_response(*open_meteo.answer(path, query, self.simulator.now().date()))
+        self.simulator.record(
+            operation, getattr(outcome, "status_code", None), fault.kind if fault else None, None
+        )
+        if isinstance(outcome, NoAnswer):
+            raise outcome
+        return outcome
+
     def stop(self) -> None:
         self.simulator.stopping.set()  # releases hanging requests
         super().stop()
@@ -118,12 +133,14 @@ class SimulatorServer(HTTPServerBase):
         url = urlsplit(request.environ["RAW_URI"])
         if url.path.startswith("/_sim/"):
             return _admin(self.simulator, request.method, url.path, request.get_data())
+        if url.path in open_meteo.ROUTES and request.method == "GET":
+            return self._weather(request, url.path, url.query)
         route = match_route(request.method, url.path, parse_qs(url.query))
         if route is None:
             known_path = any(op.path_regex().match(url.path) for op in OPERATIONS.values())
             return json_response(405 if known_path else 404, {"status": "error", "message": "Not found"})
         op, path_params = route
-        fault, outcome = _serve(self.simulator, op.name, op.service, request, path_params, url.query)
+        fault, outcome = _serve(self.simulator, op.name, request, path_params, url.query)
         status = outcome.status_code if isinstance(outcome, Response) else None
         project_id = unquote(path_params.get("project_id") or "") or None
         self.simulator.record(op.name, status, fault.kind if fault else None, project_id)
@@ -135,17 +152,15 @@ class SimulatorServer(HTTPServerBase):
 def _serve(
     sim: Simulator,
     operation: str,
-    service: str,
     request: Request,
     path_params: dict[str, str],
     query: str,
 ) -> tuple[FaultRule | None, Response | NoAnswer]:
     """The answer to an API call (or none), and the fault applied to it if any."""
     envelope, error = _envelope(request.method, path_params, query, request.get_data())
-    if service == "pf360":
-        problem = _auth_problem(sim, request, path_params.get("client_id"), envelope)
-        if problem:
-            return None, json_response(*problem)
+    problem = _auth_problem(sim, request, path_params.get("client_id"), envelope)
+    if problem:
+        return None, json_response(*problem)
     fault = sim.faults.next_fault(operation)
     if error:
         return fault, json_response(400, {"status": "error", "message": error})

@@ -1,0 +1,39 @@
+"""The PF360 reads the agent makes itself (projects, details, status, hours, notes, weather) are
+retried on transient failures (timeout, 5xx, 429) a bounded number of times, with full-jitter
+backoff or PF360's Retry-After, but only while the answer deadline leaves room. Writes are never
+retried here: the state machine owns their retries."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from agent_actions.deps import Deps
+from pf360_client.errors import PF360RateLimited, PF360TransientError
+
+T = TypeVar("T")
+ATTEMPTS = 3
+BASE_SECONDS, CAP_SECONDS = 0.2, 2.0
+_sleep = time.sleep  # tests replace it: they control time rather than race it
+_monotonic = time.monotonic
+
+
+def read(deps: Deps, call: Callable[[], T]) -> T:
+    deadline = _monotonic() + deps.answer_deadline_seconds
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return call()
+        except PF360TransientError as error:
+            wait = _backoff(error, attempt)
+            if attempt == ATTEMPTS or _monotonic() + wait >= deadline:
+                raise
+            _sleep(wait)
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _backoff(error: PF360TransientError, attempt: int) -> float:
+    if isinstance(error, PF360RateLimited) and error.retry_after is not None:
+        return error.retry_after
+    return random.uniform(0, min(CAP_SECONDS, BASE_SECONDS * 2**attempt))  # noqa: S311 - jitter, not secrecy
