@@ -26,7 +26,15 @@ def build_client(
     """`fake` and `credentials` override what the settings would build (the local runtime shares one fake)."""
     settings = settings or Settings.from_env()
     if settings.use_mock_api:
-        return PF360Client(InProcessTransport(FakeApp(fake or FakePF360(settings.mock_seed))))
+        model = fake or FakePF360(settings.mock_seed)
+        if settings.mock_state_table:  # deployed: one state for every container (fake/shared.py)
+            import boto3
+
+            from pf360_client.fake.shared import SharedFakeApp
+
+            shared = SharedFakeApp(model, settings.mock_state_table, boto3.client("dynamodb"))
+            return PF360Client(InProcessTransport(shared))
+        return PF360Client(InProcessTransport(FakeApp(model)))
 
     if credentials is None and settings.auth_mode == "caller":
         credentials = CallerToken()

@@ -30,6 +30,7 @@ PF360_CREDENTIALS_SECRET: Final = "PF360_CREDENTIALS_SECRET"  # noqa: S105 - an 
 PF360_CREDENTIALS_MAX_AGE: Final = "PF360_CREDENTIALS_MAX_AGE"
 WEATHER_API_URL: Final = "WEATHER_API_URL"
 PF360_MOCK_SEED: Final = "PF360_MOCK_SEED"
+PF360_MOCK_STATE_TABLE: Final = "PF360_MOCK_STATE_TABLE"
 
 Environment = Literal["dev", "qa", "uat", "staging", "prod"]
 # PF360_API.md section 1: uat shares qa's host; prod is under `apps.`.
@@ -113,6 +114,8 @@ class Settings(EnvSettings):
     # Open-Meteo's API base (the local simulator serves it); unset: Open-Meteo's public hosts
     weather_url: str | None = Field(None, alias=WEATHER_API_URL)
     mock_seed: int = Field(1645975, alias=PF360_MOCK_SEED, ge=0, description="a non-negative integer")
+    # Mock mode deployed: the fake's state shared by every container through this DynamoDB table.
+    mock_state_table: str | None = Field(None, alias=PF360_MOCK_STATE_TABLE)
 
     # Rules across variables sit on a field declared after the ones they read: `info.data` holds the
     # fields valid so far, so a rule still runs (and is reported) when an unrelated variable is wrong.

@@ -9,14 +9,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 SCHEDULING = str(Path(sys.executable).with_name("scheduling"))
 
 
-def test_local_up_serves_a_stack_another_process_can_book_through() -> None:
-    # Given `scheduling local up` on a free port
+@pytest.mark.parametrize("flags", [[], ["--mock"]], ids=["simulator", "mock-processes"])
+def test_local_up_serves_a_stack_another_process_can_book_through(flags: list[str]) -> None:
+    # Given `scheduling local up` on a free port (with --mock: each Lambda its own mock-mode process)
     up = subprocess.Popen(  # noqa: S603 - our own console script
-        [SCHEDULING, "local", "up", "--port", "0"],
+        [SCHEDULING, "local", "up", "--port", "0", *flags],
         stdout=subprocess.PIPE,
         text=True,
     )

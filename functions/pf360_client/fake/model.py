@@ -86,9 +86,12 @@ class FakePF360:
 
     # --- state ------------------------------------------------------------------------------
 
-    def reset(self) -> None:
+    def reset(self, seed_day: date | None = None) -> None:
+        """Back to the seeded state, seeded as of `seed_day` (default today: the seed places
+        appointments relative to it, so processes sharing one state must share the day)."""
         with self._lock:
-            self._data: SeedData = build_seed(self.seed, self.today())
+            self.seed_day = seed_day or self.today()
+            self._data: SeedData = build_seed(self.seed, self.seed_day)
             self._bookings: dict[tuple[str, str, str], int] = {}
             self._requests: dict[int, IssuedRequest] = {}
             self._next_request_id = 1600 + self.seed % 100
@@ -104,7 +107,7 @@ class FakePF360:
         times = self.slot_times(self.client(project.client_id), day)
         free = [t for t in times if self.capacity(project.client_id, project.scheduled_date, t) > 0]
         if not free:
-            project.status, project.scheduled_date, project.scheduled_time = "Pending", None, None
+            project.status, project.scheduled_date, project.scheduled_time = "New", None, None
             return
         if project.scheduled_time not in free:
             project.scheduled_time = free[0]

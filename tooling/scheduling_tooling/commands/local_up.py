@@ -31,6 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--session-timeout", type=int, default=1800, help="seconds a wait for the customer lasts"
     )
+    parser.add_argument(
+        "--mock",
+        action="store_true",
+        help="run every Lambda function in its own process with USE_MOCK_API=true, as a mock deployment "
+        "on AWS does (the fake PF360's state shared through DynamoDB)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,9 +54,12 @@ def run(args: argparse.Namespace) -> int:
         pf360_port=args.pf360_port,
         time_scale=args.time_scale,
         session_timeout_seconds=args.session_timeout,
+        mock_processes=args.mock,
     )
     with stack:
         print("local stack up: Step Functions, DynamoDB, Secrets Manager, Lambda endpoint, PF360 simulator")
+        if args.mock:
+            print("every Lambda function runs in its own process with USE_MOCK_API=true (mock deployment)")
         print("# for another shell:")
         for name, value in stack.client_env().items():
             print(f"export {name}={value}")

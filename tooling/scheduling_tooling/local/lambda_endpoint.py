@@ -123,7 +123,8 @@ class LambdaRegistry:
 
 
 class LambdaEndpoint(HTTPServerBase):
-    def __init__(self, registry: LambdaRegistry, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, registry: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+        """`registry`: a LambdaRegistry (in-process containers) or a ProcessRegistry (a process each)."""
         self.registry = registry
         super().__init__(self._answer, host, port, name="lambda-endpoint", max_body=_MAX_PAYLOAD)
 

@@ -44,6 +44,10 @@ class Resources:
         return "alias/" + self.name(self.spec["keys"][key]["name"])
 
     @property
+    def mock_state_table_name(self) -> str:
+        return self.name(self.spec["tables"]["mock_pf360"]["name"])
+
+    @property
     def idempotency_table_name(self) -> str:
         return self.name(self.spec["tables"]["idempotency"]["name"])
 

@@ -26,6 +26,7 @@ import boto3
 from scheduling_tooling.local import moto_fixes
 from scheduling_tooling.local.clock import CLOCK, RETRY
 from scheduling_tooling.local.lambda_endpoint import LambdaEndpoint, LambdaRegistry
+from scheduling_tooling.local.lambda_processes import ProcessRegistry
 from scheduling_tooling.local.resources import Resources
 from scheduling_tooling.pf360_sim.server import DEFAULT_TOKEN, Simulator, SimulatorServer
 
@@ -51,18 +52,32 @@ class EmbeddedStack:
         pf360_port: int = 0,
         seed: int = 1645975,
         answer_deadline_seconds: float = 8.0,
+        mock_processes: bool = False,
     ) -> None:
+        """`mock_processes`: every Lambda function in its own process with USE_MOCK_API=true, as a
+        mock deployment on AWS runs (the fake PF360's state shared through DynamoDB); the AWS API is
+        then served on localhost for them."""
         self.resources = Resources()
         self.time_scale, self.manual_time = time_scale, manual_time
         self.clock = CLOCK
         self.session_timeout_seconds = session_timeout_seconds
         self.pf360_timeout_seconds = pf360_timeout_seconds
         self.answer_deadline_seconds = answer_deadline_seconds
-        self.serve_api, self.api_port = serve_api, api_port
+        self.serve_api, self.api_port = serve_api or mock_processes, api_port
+        self.mock_processes = mock_processes
         self.simulator = SimulatorServer(Simulator(seed), port=pf360_port)
-        self.registry = LambdaRegistry(
-            self.resources.function_names(), region=self.resources.region, account=self.resources.account
-        )
+        self.registry: LambdaRegistry | ProcessRegistry
+        if mock_processes:
+            self.registry = ProcessRegistry(
+                self.resources.function_names(),
+                region=self.resources.region,
+                account=self.resources.account,
+                environment=self.process_env,
+            )
+        else:
+            self.registry = LambdaRegistry(
+                self.resources.function_names(), region=self.resources.region, account=self.resources.account
+            )
         self.lambdas = LambdaEndpoint(self.registry, port=lambda_port)
         self._mock: Any = None
         self._api_server: Any = None
@@ -94,6 +109,8 @@ class EmbeddedStack:
         return self
 
     def stop(self) -> None:
+        if isinstance(self.registry, ProcessRegistry):
+            self.registry.stop()
         if self._api_server:
             self._api_server.stop()
         self._stop_executions()
@@ -150,6 +167,22 @@ class EmbeddedStack:
             "POWERTOOLS_SERVICE_NAME": "pf360-scheduling",
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_NAMESPACE": "PF360Scheduling",
+        }
+
+    def process_env(self) -> dict[str, str]:
+        """What each function's own process gets with `mock_processes` (mock mode, as deployed)."""
+        keep = ("PATH", "HOME", "LANG", "PYTHONPATH", "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_DISABLED")
+        env = {name: os.environ[name] for name in keep if name in os.environ}
+        real_only = ("API_BASE_URL", "WEATHER_API_URL", "ENABLE_REAL_CONFIRM", "ENABLE_REAL_CANCEL")
+        settings = {k: v for k, v in self.lambda_env().items() if k not in real_only}
+        return {
+            **env,
+            **_FAKE_AWS,
+            **settings,
+            "USE_MOCK_API": "true",
+            "PF360_MOCK_STATE_TABLE": self.resources.mock_state_table_name,
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.api_port}",
+            "AWS_ENDPOINT_URL_LAMBDA": self.lambdas.url,
         }
 
     def export_env(self) -> None:
@@ -270,9 +303,11 @@ class EmbeddedStack:
             ],
             **extra,
         )
-        self.dynamodb.update_time_to_live(
-            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": table["ttl_attribute"]}
-        )
+        if table["ttl_attribute"]:
+            self.dynamodb.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": table["ttl_attribute"]},
+            )
 
     def _stop_executions(self) -> None:
         """Stop whatever is still running so no worker thread outlives the stack."""
