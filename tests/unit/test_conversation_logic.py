@@ -9,6 +9,7 @@ step, what reached Step Functions and what PF360 was asked.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from agent_actions import booking, errors, information, notes
 from agent_actions.identity import Caller
 from agent_actions.present import Answer
 from pf360_client.errors import PF360Unavailable
+from pf360_client.weather import WeatherUnavailable
 from scheduling_tooling.fakes import FakeDeps, fake_deps
 from session_store import Session
 
@@ -870,3 +872,21 @@ def test_an_address_change_is_a_request_to_the_office_never_applied(deps: FakeDe
     assert note["kind"] == "address_change"
     assert note["note_text"].startswith("CUSTOMER REQUESTED INSTALLATION ADDRESS UPDATE: 12 Elm St")
     assert (project.address1, project.city) == before
+
+
+def test_weather_starts_from_the_appointment_day_when_the_forecast_reaches_it(deps: FakeDeps) -> None:
+    deps.model._data.projects["12347"].scheduled_date = (date.today() + timedelta(days=3)).isoformat()
+    answer = information.weather(deps, CUSTOMER, "12347", 2)
+    assert answer.data["from_appointment"] is True
+    assert answer.message.startswith("From your appointment day, the forecast")
+
+
+def test_weather_is_never_invented_when_the_provider_fails(deps: FakeDeps) -> None:
+    class Down:
+        def weather_for_address(self, **_: object) -> None:
+            raise WeatherUnavailable("forecast service answered 503")
+
+    deps.weather = Down()  # type: ignore[assignment]
+    answer = information.weather(deps, CUSTOMER, "12345", 3)
+    assert answer.data == {"forecast": None}
+    assert answer.message == "The weather forecast is unavailable right now. Please ask again later."
