@@ -71,8 +71,11 @@ def weather(deps: Deps, caller: Caller, project_id: str, days: int) -> Answer:
     appointment = appointment_of(project)
     start = appointment.date if appointment.scheduled and _within_reach(appointment.date) else None
     try:
-        forecast = deps.weather.weather_for_address(
-            zipcode=address.zipcode, city=address.city, state=address.state, days=days, start=start
+        forecast = read(
+            deps,
+            lambda: deps.weather.weather_for_address(
+                zipcode=address.zipcode, city=address.city, state=address.state, days=days, start=start
+            ),
         )
     except WeatherUnavailable as error:
         logger.warning("weather unavailable", extra={"reason": str(error)})

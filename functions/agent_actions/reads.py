@@ -1,7 +1,7 @@
-"""The PF360 reads the agent makes itself (projects, details, status, hours, notes, weather) are
-retried on transient failures (timeout, 5xx, 429) a bounded number of times, with full-jitter
-backoff or PF360's Retry-After, but only while the answer deadline leaves room. Writes are never
-retried here: the state machine owns their retries."""
+"""The reads the agent makes itself (PF360's projects, details, status, hours, notes; the weather) are
+retried on transient failures (timeout, no connection, 5xx, 429) a bounded number of times, with
+full-jitter backoff or the service's Retry-After, but only while the answer deadline leaves room.
+Writes are never retried here: the state machine owns their retries."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from agent_actions.deps import Deps
 from pf360_client.errors import PF360RateLimited, PF360TransientError
+from pf360_client.weather import WeatherUnavailable
 
 T = TypeVar("T")
 ATTEMPTS = 3
@@ -25,7 +26,9 @@ def read(deps: Deps, call: Callable[[], T]) -> T:
     for attempt in range(1, ATTEMPTS + 1):
         try:
             return call()
-        except PF360TransientError as error:
+        except (PF360TransientError, WeatherUnavailable) as error:
+            if isinstance(error, WeatherUnavailable) and not error.transient:
+                raise
             wait = _backoff(error, attempt)
             if attempt == ATTEMPTS or _monotonic() + wait >= deadline:
                 raise
@@ -33,7 +36,8 @@ def read(deps: Deps, call: Callable[[], T]) -> T:
     raise AssertionError("unreachable")  # the loop returns or raises
 
 
-def _backoff(error: PF360TransientError, attempt: int) -> float:
-    if isinstance(error, PF360RateLimited) and error.retry_after is not None:
-        return error.retry_after
+def _backoff(error: PF360TransientError | WeatherUnavailable, attempt: int) -> float:
+    hint = error.retry_after if isinstance(error, PF360RateLimited | WeatherUnavailable) else None
+    if hint is not None:
+        return hint
     return random.uniform(0, min(CAP_SECONDS, BASE_SECONDS * 2**attempt))  # noqa: S311 - jitter, not secrecy

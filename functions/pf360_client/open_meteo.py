@@ -153,11 +153,17 @@ class OpenMeteo:
         try:
             response = self.session.get(url, params=params, timeout=self.timeout)
         except requests.Timeout:
-            raise WeatherUnavailable(f"{service} service timed out") from None
+            raise WeatherUnavailable(f"{service} service timed out", transient=True) from None
         except requests.RequestException:
-            raise WeatherUnavailable(f"{service} service unreachable") from None
+            raise WeatherUnavailable(f"{service} service unreachable", transient=True) from None
         if not 200 <= response.status_code < 300:
-            raise WeatherUnavailable(f"{service} service answered {response.status_code}")
+            status = response.status_code
+            hint = response.headers.get("Retry-After", "")
+            raise WeatherUnavailable(
+                f"{service} service answered {status}",
+                transient=status >= 500 or status == 429,
+                retry_after=float(hint) if hint.isdigit() else None,
+            )
         try:
             body = response.json()
         except ValueError:

@@ -19,7 +19,12 @@ MAX_FORECAST_DAYS = 16  # the furthest Open-Meteo forecasts (open_meteo.MAX_DAYS
 
 
 class WeatherUnavailable(Exception):
-    """The weather provider failed. The message never holds the address or the coordinates."""
+    """The weather provider failed. The message never holds the address or the coordinates.
+    `transient`: worth asking again (a timeout, no connection, a 5xx or 429; `retry_after` its hint)."""
+
+    def __init__(self, message: str, *, transient: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.transient, self.retry_after = transient, retry_after
 
 
 class Weather(Protocol):

@@ -74,3 +74,14 @@ def test_a_permanent_error_is_not_retried(waits: list[float]) -> None:
     with pytest.raises(PF360NotFound):
         reads.read(deps(8), call)
     assert (call.calls, waits) == (1, [])
+
+
+def test_a_transient_weather_failure_is_retried_and_a_permanent_one_is_not(waits: list[float]) -> None:
+    from pf360_client.weather import WeatherUnavailable
+
+    flaky = Script(WeatherUnavailable("forecast service answered 503", transient=True), "forecast")
+    assert reads.read(deps(8), flaky) == "forecast"
+    nowhere = Script(WeatherUnavailable("geocoding found no place"), "never")
+    with pytest.raises(WeatherUnavailable):
+        reads.read(deps(8), nowhere)
+    assert (flaky.calls, nowhere.calls) == (2, 1)
