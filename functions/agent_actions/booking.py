@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from agent_actions import errors
+from agent_actions import errors, status_rules
 from agent_actions.deps import Deps
 from agent_actions.identity import Caller
 from agent_actions.observability import count_outcome, logger
-from agent_actions.ownership import Known, known_project, open_session, project_id, remember, session_of
-from agent_actions.present import Answer, offer_answer, outcome_answer, status_refusal, write_disabled_answer
+from agent_actions.ownership import known_project, open_session, project_id, remember, session_of
+from agent_actions.present import Answer, offer_answer, outcome_answer, write_disabled_answer
 from agent_actions.reads import read
 from booking_bridge import BookingNotWaiting
 from booking_bridge.bridge import HandOverFailed
-from pf360_client import project_rules
 from pf360_client.errors import PF360Error
 from pf360_client.models import Project
 from pf360_client.normalize import normalize_date, normalize_time
@@ -32,14 +31,6 @@ _WRITES_OF_MODE = {
     "schedule": frozenset({"confirm_appointment"}),
     "reschedule": frozenset({"confirm_appointment", "cancel_appointment"}),
     "cancel": frozenset({"cancel_appointment"}),
-}
-
-
-# PF360's status rules (PF360_API.md section 7) for each kind of booking, on what the session knows.
-_RULES: dict[str, Callable[[Known], project_rules.Verdict]] = {
-    "schedule": lambda known: project_rules.can_schedule(known.status),
-    "reschedule": lambda known: project_rules.can_reschedule(known.status, known.date is not None),
-    "cancel": lambda known: project_rules.can_cancel(known.status, known.date is not None),
 }
 
 
@@ -85,10 +76,9 @@ def start_booking(deps: Deps, caller: Caller, project: str, mode: str) -> Answer
         return _continue(deps, session, session.project_name or f"project {session.project_id}")  # a retry
     known = known_project(deps, caller, session, project)
     pid, name = known.project_id, known.name
-    verdict = _RULES[mode](known)
-    if not verdict.allowed:  # PF360's status rules: nothing is started or written
-        count_outcome(f"refused_{verdict.reason}")
-        return status_refusal(mode, verdict.reason, name, known.status, known.date, known.time)
+    refused = status_rules.refusal(mode, known)
+    if refused:  # PF360's status rules: nothing is started or written
+        return refused
     if session.step == "working":  # a choice is in flight (e.g. a confirm): its outcome comes first
         raise StillWorking(session)
     deps.bridge.abandon(session)  # a booking the customer left for this one ends now

@@ -102,6 +102,9 @@ _BY_NAME: dict[str, Callable[[], AgentError]] = {
     "PF360NotFound": lambda: NotFound("I could not find that project in the scheduling system."),
     "PF360ValidationError": InvalidInput,
     "NothingToReschedule": lambda: InvalidInput("That project has no appointment to change."),
+    "OriginalTimeUnknown": lambda: InvalidInput(
+        "I can't move that appointment by chat: its time isn't known to me. The office can help."
+    ),
 }
 
 

@@ -58,6 +58,9 @@ def business_hours(deps: Deps, caller: Caller) -> Answer:
         for d in hours.days
     ]
     zone = f" ({hours.timezone})" if hours.timezone else ""
+    if not days and hours.other:  # PF360 answered another shape: passed on as given, never guessed at
+        shown = [f"{key}: {value}" for key, value in hours.other.items() if key != "timezone"]
+        return Answer(f"Our business hours{zone}: " + "; ".join(shown) + ".", {"hours": shown})
     return Answer(f"Our business hours{zone}: " + "; ".join(days) + ".", {"hours": days})
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from agent_actions import errors
 from pf360_client.models import Project
-from pf360_client.project_rules import is_scheduled
+from pf360_client.project_rules import is_scheduled, waiting_reason
 from session_store import Session
 
 
@@ -59,38 +59,6 @@ def appointment_label(day: str | None, hms: str | None) -> str:
     return f"{day_label(day)} at {time_label(hms)}" if hms else day_label(day)
 
 
-_OFFICE = "I can pass a message to the office for you if you like."
-_ACTION = {"schedule": "scheduled", "reschedule": "rescheduled", "cancel": "cancelled"}
-
-
-def status_refusal(
-    mode: str, reason: str, name: str, status: str, day: str | None, hms: str | None
-) -> Answer:
-    """Why PF360's status rules (PF360_API.md section 7) do not let this action start; said before
-    anything is started or written. `reason` is project_rules' word for it."""
-    facts: dict[str, Any] = {"status": status, "refused": reason}
-    if reason == "scheduled":
-        when = appointment_label(day, hms)
-        on = f" on {when}" if when else ""
-        facts |= {"already_scheduled": True, "date": day, "time": time_label(hms) if hms else None}
-        facts["next_step"] = "reschedule-appointment if the customer wants another time"
-        return Answer(f"Your {name} already has an appointment{on}. I can reschedule it if you like.", facts)
-    if reason == "not_scheduled":
-        verb = "cancel" if mode == "cancel" else "reschedule"
-        return Answer(f"Your {name} has no appointment to {verb}. I can look for dates to book one.", facts)
-    if reason == "waiting":
-        return Answer(f"Your {name} can't be scheduled yet: it is {status}. {_OFFICE}", facts)
-    if reason == "blocked":
-        return Answer(
-            f"Your {name} is {status}, so its appointment can't be changed by chat. {_OFFICE}", facts
-        )
-    if reason == "terminal":
-        return Answer(f"Your {name} can't be {_ACTION[mode]}: it is {status}. {_OFFICE}", facts)
-    return Answer(
-        f"I can't change the appointment of your {name} by chat (its status is {status}). {_OFFICE}", facts
-    )
-
-
 _NOTICES = {
     "PF360SlotUnavailable": "The time you picked was just taken by someone else.",
     "NoSlotsOnDate": "That date has no free times left.",
@@ -136,6 +104,20 @@ def _released(session: Session) -> str:
     )
 
 
+OFFICE = "I can pass a message to the office for you if you like."
+
+
+def _not_schedulable(session: Session, name: str) -> str:
+    """PF360's "Not allowed", explained by the project's status when it is one that says why."""
+    status = (session.projects.get(session.project_id or "") or {}).get("status") or ""
+    if waiting_reason(status):
+        return f"Your {name} can't be scheduled yet: it is {status}. {OFFICE}"
+    return (
+        f"The scheduling system won't book your {name} right now (it may be waiting on measurements, "
+        f"product or paperwork). {OFFICE}"
+    )
+
+
 def outcome_answer(session: Session, name: str) -> Answer:
     """A finished (or not yet started) booking, as the customer should hear it."""
     step = session.step
@@ -157,9 +139,14 @@ def outcome_answer(session: Session, name: str) -> Answer:
         )
     if step == "submitted_for_review" and session.booked_date and session.booked_time:
         when = f"{day_label(session.booked_date)} at {time_label(session.booked_time)}"
+        released = (
+            " Your previous appointment was released to make the change; the office will contact you."
+            if session.mode == "reschedule"
+            else ""
+        )
         return Answer(
             f"Your request for {when} for your {name} was sent to the office for review. It is not "
-            "booked yet: the office will confirm it.",
+            f"booked yet: the office will confirm it.{released}",
             {"booked": False, "submitted_for_review": True, "date": session.booked_date},
         )
     simple: dict[str, tuple[int, str, dict[str, Any]]] = {
@@ -179,12 +166,7 @@ def outcome_answer(session: Session, name: str) -> Answer:
             f"Your {name} already has an appointment. I can reschedule it if you like.",
             {"already_scheduled": True},
         ),
-        "not_schedulable": (
-            200,
-            f"The scheduling system won't book your {name} right now (it may be waiting on "
-            f"measurements, product or paperwork). {_OFFICE}",
-            {"schedulable": False},
-        ),
+        "not_schedulable": (200, _not_schedulable(session, name), {"schedulable": False}),
         "expired": (
             200,
             "This booking timed out because it waited too long. Ask me for available dates to start again.",

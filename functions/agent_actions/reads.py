@@ -24,13 +24,15 @@ _monotonic = time.monotonic
 def read(deps: Deps, call: Callable[[], T]) -> T:
     deadline = _monotonic() + deps.answer_deadline_seconds
     for attempt in range(1, ATTEMPTS + 1):
+        started = _monotonic()
         try:
             return call()
         except (PF360TransientError, WeatherUnavailable) as error:
             if isinstance(error, WeatherUnavailable) and not error.transient:
                 raise
-            wait = _backoff(error, attempt)
-            if attempt == ATTEMPTS or _monotonic() + wait >= deadline:
+            wait, took = _backoff(error, attempt), _monotonic() - started
+            # another try must have room to take as long as this one did, within the deadline
+            if attempt == ATTEMPTS or _monotonic() + wait + took >= deadline:
                 raise
             _sleep(wait)
     raise AssertionError("unreachable")  # the loop returns or raises

@@ -32,6 +32,19 @@ def reply_value(booking: dict[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def appointment_now(client: PF360Client, booking: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(date, time) of the appointment the dashboard shows for the project now, whatever its status
+    word (a "Pending Reschedule" row can still carry one); time None when PF360 gave only a date."""
+    project = client.get_project(booking["client_id"], booking["customer_id"], booking["project_id"])
+    return project.scheduled_date, project.scheduled_time
+
+
+def holds(client: PF360Client, booking: dict[str, Any], day: str, slot: str | None) -> bool:
+    """The project's appointment is at `day` (and `slot`, when PF360 tells a time)."""
+    now_day, now_time = appointment_now(client, booking)
+    return now_day == day and (now_time is None or slot is None or now_time == slot)
+
+
 def fresh_request_id(client: PF360Client, booking: dict[str, Any], day: str) -> RequestId:
     """A new request_id for `day` (the old one went stale). NoSlotsOnDate when PF360 no longer offers
     the day at all."""

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from booking_steps.booking import outcome
+from booking_steps.booking import appointment_now, outcome
 from booking_steps.runtime import client, step
-from pf360_client.errors import PF360ValidationError
+from pf360_client.errors import PF360NotSchedulable, PF360ValidationError
 
 
 @step("cancel", output="outcome")
@@ -18,8 +18,8 @@ def _cancel(event: dict[str, Any]) -> dict[str, Any]:
     pf360, cid, pid = client(), booking["client_id"], booking["project_id"]
     try:
         pf360.cancel_appointment(cid, pid)
-    except PF360ValidationError:
-        if pf360.get_appointment_status(cid, booking["customer_id"], pid).scheduled:
+    except (PF360ValidationError, PF360NotSchedulable):
+        if appointment_now(pf360, booking)[0] is not None:  # refused, and the appointment is there
             raise
     return outcome("cancelled")
 

@@ -16,6 +16,10 @@ class NothingToReschedule(StepError):
     """A reschedule of a project that has no appointment."""
 
 
+class OriginalTimeUnknown(StepError):
+    """PF360 shows the appointment's date but not its time: a reschedule could not put it back."""
+
+
 class ChoiceNotOffered(StepError):
     """The customer's reply is not one of the offered dates or times: asked again."""
 

@@ -39,7 +39,7 @@ def _get_slots(event: dict[str, Any]) -> dict[str, Any]:
         raise NoSlotsOnDate("the date has no free times")
     return {
         **offer,
-        "request_id": request_id,
+        "request_id": slots.request_id,  # PF360's replacement when it gave one (PF360_API.md 4.3)
         "date": day,
         "slots": list(slots.slots),
         "problem": {"Error": problem},

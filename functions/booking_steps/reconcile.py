@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from booking_steps.booking import failed, outcome, reply_value
+from booking_steps.booking import failed, holds, outcome, reply_value
 from booking_steps.runtime import client, step
 
 
@@ -20,8 +20,7 @@ def _reconcile(event: dict[str, Any]) -> dict[str, Any]:
     booking = event["booking"]
     error = booking.get("error") or {}
     day, slot = booking["offer"]["date"], reply_value(booking, "slot")
-    now = client().get_appointment_status(booking["client_id"], booking["customer_id"], booking["project_id"])
-    if now.scheduled and (now.date, now.start_time) == (day, slot):
+    if day is not None and holds(client(), booking, day, slot):
         return outcome("confirmed", confirmation_number="", booked_date=day, booked_time=slot)
     if error.get("Error") == "PF360AlreadyScheduled":
         return outcome("already_scheduled")

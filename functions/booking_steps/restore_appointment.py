@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from booking_steps.booking import outcome
+from booking_steps.booking import holds, outcome
 from booking_steps.runtime import client, step
 from pf360_client.errors import PF360Error, PF360SlotUnavailable
 
@@ -27,8 +27,7 @@ def _restore(event: dict[str, Any]) -> dict[str, Any]:
             raise PF360SlotUnavailable("the original slot is no longer free", operation="restore_appointment")
         pf360.confirm_appointment(cid, pid, day, slot, offer.request_id)
     except PF360Error:
-        now = pf360.get_appointment_status(cid, booking["customer_id"], pid)
-        if not (now.scheduled and (now.date, now.start_time) == (day, slot)):
+        if not holds(pf360, booking, day, slot):  # never released, or its answer was lost: fine
             raise
     why = booking.get("error") or {}
     return outcome("reschedule_failed", error=why.get("Error"), cause=json.dumps(why) if why else None)

@@ -55,8 +55,9 @@ from pf360_client.transport import DisabledWrite, Transport
 logger = logging.getLogger(__name__)
 
 MAX_NOTE_LENGTH = 2000
-# Who a chat note is "viewed" and "reviewed" by: the production client sends one fixed user id.
-NOTE_AUTHOR = "ai-scheduling-assistant"
+# Who a chat note is "viewed" and "reviewed" by: the production client sends one hard-coded user UUID
+# (PF360_API.md 4.8, value not published); ours is fixed and recognisable.
+NOTE_AUTHOR = "00000000-0000-4000-8000-0000a1b07a11"
 
 
 class PF360Client:
@@ -132,7 +133,9 @@ class PF360Client:
             sorted({_response_value(normalize_date, d, "cancel_reschedule") for d in data.get("dates", [])})
         )
         request_id = data.get("request_id") or None  # 0 comes with no dates: not a request to use
-        return Rescheduling(path["project_id"], dates, request_id if dates else None, body["message"])
+        return Rescheduling(
+            path["project_id"], dates, request_id if dates else None, body.get("message") or ""
+        )
 
     def get_time_slots(self, client_id: str, project_id: str, day: str, request_id: RequestId) -> TimeSlots:
         day = _arg(normalize_date, day)
@@ -142,7 +145,8 @@ class PF360Client:
         path = {**self._project_path(client_id, project_id), "start_date": day, "end_date": day}
         body = self._call("get_time_slots", {"path": path, "query": {"request_id": str(rid)}}, client_id)
         data = body["data"]
-        slots = sorted({_response_value(normalize_time, s, "get_time_slots") for s in data["slots"]})
+        found = data["slots"] if "slots" in data else data["timeSlots"]
+        slots = sorted({_response_value(normalize_time, s, "get_time_slots") for s in found})
         return TimeSlots(
             path["project_id"], day, tuple(slots), data.get("request_id") or rid
         )  # PF360's replaces
@@ -167,7 +171,7 @@ class PF360Client:
         data = body.get("data")
         number = data.get("confirmation_number") if isinstance(data, dict) else None
         number = number or body.get("confirmationNumber") or body.get("confirmation_number")
-        message = body["message"]
+        message = body.get("message") or ""
         return Confirmation(
             envelope["path"]["project_id"],
             envelope["body"]["date"],
@@ -188,17 +192,17 @@ class PF360Client:
 
     def get_business_hours(self, client_id: str) -> BusinessHours:
         path = {"client_id": _arg(validate_client_id, client_id)}
-        data = self._call("get_business_hours", {"path": path}, client_id)["data"]
+        data = self._call("get_business_hours", {"path": path}, client_id).get("data") or {}
         days = tuple(
             WorkDay(d["day"], d["is_working"], _hms(d.get("start")), _hms(d.get("end")))
-            for d in data["workHours"]
+            for d in data.get("workHours", [])
         )
-        return BusinessHours(data.get("timezone"), days)
+        return BusinessHours(data.get("timezone"), days, {} if days else data)  # else passed through
 
     def get_notes(self, client_id: str, customer_id: str, project_id: str) -> list[Note]:
         path = {**self._project_path(client_id, project_id), "customer_id": _id(customer_id, "customer_id")}
         body = self._call("get_notes", {"path": path}, client_id)
-        return [note_from_row(n) for n in body["data"]]
+        return [note_from_row(n) for n in body.get("data", body.get("notes", []))]
 
     def add_note(self, client_id: str, project_id: str, text: str) -> str:
         """A customer's note, posted at once as the chat channel does; returns the text saved."""
@@ -239,7 +243,7 @@ class PF360Client:
             "end_date": last.isoformat(),
         }
         body = self._call("get_available_dates", {"path": path}, client_id)
-        data = body["data"]
+        data = body["data"] if isinstance(body.get("data"), dict) else body  # as PF360's client reads it
         found = data.get("dates", data.get("availableDates", []))
         dates = tuple(sorted({_response_value(normalize_date, d, "get_available_dates") for d in found}))
         return AvailableDates(path["project_id"], dates, data.get("request_id", 0), body.get("message"))

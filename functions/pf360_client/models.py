@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pf360_client.normalize import RequestId
@@ -122,6 +122,7 @@ class WorkDay(_Model):
 class BusinessHours(_Model):
     timezone: str | None
     days: tuple[WorkDay, ...]
+    other: dict[str, Any] = field(default_factory=dict)  # PF360's answer as given, when not `workHours`
 
 
 @dataclass(frozen=True)

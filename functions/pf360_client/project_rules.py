@@ -79,13 +79,17 @@ def _refusal(status: str) -> Verdict:
 
 
 def can_schedule(status: str) -> Verdict:
-    """Schedulable statuses, and an unknown one (the production client allows it and logs it). A
-    status of the waiting set (product, permit, on hold) is refused with that reason: PF360 answers
-    its dates call "Not allowed" anyway. "Pending" is unknown to the rules, so it is allowed."""
+    """Schedulable statuses, and an unknown one (the production client allows it and logs it; so
+    are the waiting set's, which PF360's dates call answers "Not allowed": WAITING explains that)."""
     key = _key(status)
-    if key in SCHEDULED | TERMINAL | BLOCKED or (key in WAITING and key != "pending"):
+    if key in SCHEDULED | TERMINAL | BLOCKED:
         return _refusal(status)
     return Verdict(True)
+
+
+def waiting_reason(status: str) -> bool:
+    """A status that explains why PF360 will not schedule yet (product, permit, on hold)."""
+    return _key(status) in WAITING
 
 
 def can_reschedule(status: str, has_date: bool) -> Verdict:

@@ -30,6 +30,8 @@ from pf360_client.transport import RawResponse
 
 def check_response(operation: str, raw: RawResponse) -> dict[str, Any]:
     status, body = raw.status, raw.body
+    if operation == "get_notes" and isinstance(body, list):  # the production client takes a bare list too
+        body = {"data": body}
     message = _message(body)
     if 200 <= status < 300:
         if not raw.json_ok or not isinstance(body, dict):
@@ -140,4 +142,10 @@ def _text(value: Any) -> str | None:
 
 
 def note_from_row(row: dict[str, Any]) -> Note:
-    return Note(str(row["note_id"]), row["note_text"], row.get("author"), row["created_at"])
+    """No real note shape is known (PF360_API.md 4.8): the older client's field names, else similar."""
+    text = row.get("note_text") or row.get("text") or row.get("note") or ""
+    author = row.get("author") or row.get("created_by")
+    note_id = row.get("note_id") or row.get("id") or ""
+    return Note(
+        str(note_id), str(text), None if author is None else str(author), str(row.get("created_at") or "")
+    )

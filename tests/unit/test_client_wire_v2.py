@@ -123,7 +123,7 @@ def test_confirm_sends_the_exact_body_of_the_production_client() -> None:
             "C-1",
             False,
         ),
-        ({"message": "Scheduled", "data": True, "confirmationNumber": "CONF-001"}, "CONF-001", False),
+        ({"data": True, "confirmationNumber": "CONF-001"}, "CONF-001", False),  # PF360_API.md 4.4, as written
         ({"message": "Your request has been submitted for review"}, None, True),
     ],
     ids=["data object", "data true", "office review"],
@@ -136,9 +136,29 @@ def test_each_confirm_answer_reads_as_what_it_means(
 
 
 def test_cancel_reschedule_may_bring_dates_or_only_a_message() -> None:
-    with_dates = RawResponse(200, {"message": "ok", "data": {"dates": ["2026-12-02"], "request_id": 5555}})
+    with_dates = RawResponse(200, {"data": {"dates": ["2026-12-02"], "request_id": 5555}})  # no message
     client, _ = client_with(with_dates, RawResponse(200, {"message": "Appointment cancelled"}))
     first = client.cancel_reschedule(CLIENT, "12347")
     second = client.cancel_reschedule(CLIENT, "12347")
     assert (first.dates, first.request_id) == (("2026-12-02",), 5555)
     assert (second.dates, second.request_id) == ((), None)
+
+
+def test_the_shapes_pf360s_client_tolerates_are_read_too() -> None:
+    client, _ = client_with(
+        RawResponse(200, {"dates": ["2026-12-03"], "request_id": 7}),  # top level, no data
+        RawResponse(200, {"data": {"availableDates": ["2026-12-04"], "request_id": 8}}),
+        RawResponse(200, {"data": {"timeSlots": ["09:00:00"]}}),
+        RawResponse(200, [{"text": "call first"}]),  # notes: a bare list, no known item shape
+        RawResponse(200, {"notes": [{"note_text": "gate code"}]}),
+        RawResponse(200, {"data": {"hours": {"monday": "8:00-17:00"}}}),  # not workHours: passed on
+    )
+    assert client.get_available_dates(CLIENT, "1", start="2026-12-03", end="2026-12-03").dates == (
+        "2026-12-03",
+    )
+    assert client.get_available_dates(CLIENT, "1", start="2026-12-04", end="2026-12-04").request_id == 8
+    assert client.get_time_slots(CLIENT, "1", "2026-12-04", 8).slots == ("09:00:00",)
+    assert [n.text for n in client.get_notes(CLIENT, "1645975", "1")] == ["call first"]
+    assert [n.text for n in client.get_notes(CLIENT, "1645975", "1")] == ["gate code"]
+    hours = client.get_business_hours(CLIENT)
+    assert (hours.days, hours.other) == ((), {"hours": {"monday": "8:00-17:00"}})

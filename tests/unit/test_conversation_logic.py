@@ -712,7 +712,6 @@ def test_booking_a_scheduled_project_says_when_and_offers_a_reschedule_up_front(
     [
         ("On Hold", "can't be scheduled: it is On Hold."),
         ("In Progress", "is In Progress, so its appointment can't be changed by chat."),
-        ("Waiting for Product", "can't be scheduled yet: it is Waiting for Product."),
     ],
 )
 def test_a_project_pf360s_rules_refuse_is_refused_with_the_reason_before_anything_starts(
@@ -734,6 +733,17 @@ def test_a_refusal_pf360_knows_better_than_the_dashboard_is_said_too(deps: FakeD
     assert answer.status == 200
     assert answer.data == {"schedulable": False}
     assert session(deps).step == "not_schedulable"
+    assert "won't book your Flooring Installation right now" in answer.message  # the listing said New
+
+
+def test_a_status_that_only_explains_is_left_to_pf360_and_then_explained(deps: FakeDeps) -> None:
+    # PF360_API.md 7: the waiting set is unknown to the action rules (allowed), PF360 says no
+    deps.model._data.projects["12345"].status = "Waiting for Product"
+    answer = booking.start_booking(deps, CUSTOMER, "12345", "schedule")
+    assert answer.message.startswith(
+        "Your Flooring Installation can't be scheduled yet: it is Waiting for Product."
+    )
+    assert started(deps)  # the dates call was asked, as PF360's own client does
 
 
 def test_a_reschedule_the_customer_walks_away_from_puts_the_old_appointment_back(deps: FakeDeps) -> None:
@@ -890,3 +900,33 @@ def test_weather_is_never_invented_when_the_provider_fails(deps: FakeDeps) -> No
     answer = information.weather(deps, CUSTOMER, "12345", 3)
     assert answer.data == {"forecast": None}
     assert answer.message == "The weather forecast is unavailable right now. Please ask again later."
+
+
+def test_a_reschedule_without_the_old_time_is_refused_up_front(deps: FakeDeps) -> None:
+    # Given PF360 shows the appointment's date but not its time (PF360_API.md 4.1: S's mocks do)
+    booking.customer_projects(deps, CUSTOMER)
+    remembered = session(deps).projects["12347"]
+    deps.store.remember_projects(session(deps), {"12347": {**remembered, "time": None}})
+    # When the customer asks to move it, Then nothing is released: it could not be put back
+    answer = booking.start_booking(deps, CUSTOMER, "12347", "reschedule")
+    assert "doesn't show its time" in answer.message
+    assert started(deps) == []
+    assert deps.model._data.projects["12347"].status == "Scheduled"
+
+
+def test_a_release_that_fails_after_pf360_cancelled_still_puts_the_appointment_back(deps: FakeDeps) -> None:
+    # Given PF360 cancels for the reschedule but its answer cannot be read (a BadResponse)
+    project = deps.model._data.projects["12347"]
+    before = (project.scheduled_date, project.scheduled_time)
+    real = deps.model.cancel_reschedule
+
+    def cancels_then_garbles(client_id: str, project_id: str) -> dict[str, Any]:
+        real(client_id, project_id)
+        return {"dates": "not a list"}  # breaks the contract: PF360BadResponse after the cancel
+
+    deps.model.cancel_reschedule = cancels_then_garbles  # type: ignore[method-assign]
+    booking.start_booking(deps, CUSTOMER, "12347", "reschedule")
+    # Then the step saw the appointment gone (released), and the booking goes on from the dates call
+    assert session(deps).step == "awaiting_date"
+    deps.bridge.execution(session(deps).execution_name).abort_wait("States.Timeout", "walked away")
+    assert (project.status, project.scheduled_date, project.scheduled_time) == ("Scheduled", *before)

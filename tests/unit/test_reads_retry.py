@@ -62,6 +62,21 @@ def test_no_retry_when_the_wait_would_pass_the_answer_deadline(waits: list[float
     assert (call.calls, waits) == (1, [])
 
 
+def test_no_retry_when_another_try_as_slow_as_this_one_would_miss_the_deadline(
+    waits: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [0.0]
+    monkeypatch.setattr(reads, "_monotonic", lambda: now[0])
+
+    def slow_failure() -> str:
+        now[0] += 6  # the read took 6 s of the 8 s the answer has
+        raise PF360Unavailable("timeout")
+
+    with pytest.raises(PF360Unavailable):
+        reads.read(deps(8), slow_failure)
+    assert waits == []
+
+
 def test_attempts_are_bounded(waits: list[float]) -> None:
     call = Script(*[PF360Unavailable("503")] * 5)
     with pytest.raises(PF360Unavailable):

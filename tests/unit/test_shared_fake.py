@@ -99,3 +99,32 @@ def test_the_state_survives_a_new_container(dynamodb: Any) -> None:
     later, _ = container(dynamodb)
     assert later.get_notes(DEMO_CLIENT, DEMO_CUSTOMER, "12345")[0].text == "Gate code 1234"
     assert model.request_ttl == timedelta(minutes=15)
+
+
+class Interfering:
+    """A DynamoDB client whose first write lets another container write first (a lost race)."""
+
+    def __init__(self, inner: Any, meanwhile: Any) -> None:
+        self.inner, self.meanwhile, self.writes = inner, meanwhile, 0
+        self.exceptions = inner.exceptions
+
+    def get_item(self, **kwargs: Any) -> Any:
+        return self.inner.get_item(**kwargs)
+
+    def update_item(self, **kwargs: Any) -> Any:
+        self.writes += 1
+        if self.writes == 1:
+            self.meanwhile()
+        return self.inner.update_item(**kwargs)
+
+
+def test_a_container_that_loses_the_race_reruns_its_call_on_the_newer_state(dynamodb: Any) -> None:
+    other, _ = container(dynamodb)
+    racing = Interfering(dynamodb, lambda: other.add_note(DEMO_CLIENT, "12345", "note from the other"))
+    model = FakePF360()
+    mine = PF360Client(InProcessTransport(SharedFakeApp(model, TABLE, racing)))
+    mine.add_note(DEMO_CLIENT, "12345", "my note")
+    assert racing.writes == 2  # the first write met the newer version; the rerun wrote
+    reader, _ = container(dynamodb)
+    texts = [n.text for n in reader.get_notes(DEMO_CLIENT, DEMO_CUSTOMER, "12345")]
+    assert texts[:2] == ["my note", "note from the other"]  # neither write lost

@@ -3,6 +3,7 @@ never stored in clear, and a missing or moved one is an auth error (the customer
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from typing import Any
 
@@ -53,7 +54,9 @@ def test_the_token_is_never_stored_in_clear(aws: tuple[Any, Any, str]) -> None:
     vault(aws).keep("s-1", TOKEN)
     item = aws[0].get_item(TableName=TABLE, Key={"session_id": {"S": "s-1"}})["Item"]
     assert TOKEN not in str(item)
-    assert stored(aws, "s-1")
+    sealed = stored(aws, "s-1")
+    assert sealed
+    assert TOKEN.encode() not in base64.b64decode(sealed)  # ciphertext, not an encoding of the token
 
 
 def test_a_token_moved_onto_another_session_does_not_decrypt(aws: tuple[Any, Any, str]) -> None:

@@ -45,6 +45,7 @@ from booking_steps import (
     confirm,
     get_dates,
     get_slots,
+    read_appointment,
     reconcile,
     release,
     restore_appointment,
@@ -280,6 +281,7 @@ class ScriptedExecution:
                 self._end(self._step(cancel.handler))  # Cancel Appointment
             elif reply is None:
                 if self.booking["mode"] == "reschedule":
+                    self.booking["released"] = self._step(read_appointment.handler)  # Read Appointment
                     self.booking["released"] = self._step(release.handler)  # Release Appointment
                 self._offer_dates()
             elif self.waits_in == "Wait For Slot" and not isinstance(reply.get("date"), str):

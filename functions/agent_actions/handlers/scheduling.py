@@ -15,6 +15,7 @@ from agent_actions.idempotency import idempotent
 from agent_actions.observability import logger, metrics, tracer
 from agent_actions.present import Answer, project_summary
 from agent_actions.services import services
+from pf360_client.project_rules import is_listed
 
 app = shared.new_resolver()
 ProjectId = Annotated[
@@ -41,7 +42,8 @@ Time = Annotated[
 )
 def list_projects() -> Response[AgentAnswer]:
     caller = shared.current_caller(app)
-    projects = [project_summary(p) for p in booking.customer_projects(services(), caller)]
+    listed = [p for p in booking.customer_projects(services(), caller) if is_listed(p.status)]
+    projects = [project_summary(p) for p in listed]
     names = "; ".join(f"{p['name']} (project {p['project_id']}, {p['status']})" for p in projects)
     return shared.respond(
         Answer(
