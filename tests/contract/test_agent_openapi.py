@@ -82,3 +82,9 @@ def test_every_operation_declares_each_answer_it_can_give_as_the_typed_answer(gr
             assert response["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/AgentAnswer"
             }
+
+
+def test_an_address_change_request_requires_confirmation() -> None:
+    operations = {op["operationId"]: op for op in _operations(_committed("notes"))}
+    assert operations["request_address_change"]["x-requireConfirmation"] == "ENABLED"
+    assert "x-requireConfirmation" not in operations["add_note"]
