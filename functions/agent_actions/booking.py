@@ -29,7 +29,7 @@ from session_store import ACTIVE_STEPS, PENDING_STEPS, Session, SessionConflict
 # the old one first when PF360 will not move it in one go.
 _WRITES_OF_MODE = {
     "schedule": frozenset({"confirm_appointment"}),
-    "reschedule": frozenset({"confirm_appointment", "cancel_appointment"}),
+    "reschedule": frozenset({"confirm_appointment", "cancel_reschedule"}),
     "cancel": frozenset({"cancel_appointment"}),
 }
 

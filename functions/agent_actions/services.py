@@ -18,6 +18,7 @@ from session_store import SessionStore
 
 if TYPE_CHECKING:
     from pf360_client import PF360Client
+    from pf360_client.settings import Settings
     from pf360_client.weather import Weather
     from session_store.tokens import TokenVault
 
@@ -53,10 +54,17 @@ class Services:
         return self.settings.answer_deadline_seconds
 
     @cached_property
+    def pf360_settings(self) -> Settings:
+        """The PF360 client's settings, read once: the client, the weather and the vault use them."""
+        from pf360_client.settings import Settings
+
+        return Settings.from_env()
+
+    @cached_property
     def pf360(self) -> PF360Client:
         from pf360_client.factory import build_client
 
-        return build_client()
+        return build_client(self.pf360_settings)
 
     @cached_property
     def store(self) -> SessionStore:
@@ -84,16 +92,13 @@ class Services:
 
     @cached_property
     def weather(self) -> Weather:
-        from pf360_client.settings import Settings
         from pf360_client.weather import build_weather
 
-        return build_weather(Settings.from_env())
+        return build_weather(self.pf360_settings)
 
     @cached_property
     def tokens(self) -> TokenVault | None:
-        from pf360_client.settings import Settings
-
-        settings = Settings.from_env()
+        settings = self.pf360_settings
         if settings.use_mock_api or settings.auth_mode != "caller":
             return None
         from session_store.tokens import build_vault

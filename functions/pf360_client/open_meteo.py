@@ -18,7 +18,6 @@ import requests
 from pf360_client.models import Forecast, ForecastDay
 from pf360_client.weather import MAX_FORECAST_DAYS, WeatherUnavailable
 
-MAX_DAYS = MAX_FORECAST_DAYS  # the longest forecast Open-Meteo gives
 DAILY = "weather_code,temperature_2m_max,temperature_2m_min,precipitation_probability_max"
 
 # The geocoder knows place names, not postal abbreviations ("IL" is no word it matches to Illinois).
@@ -107,21 +106,21 @@ class OpenMeteo:
         self, latitude: float, longitude: float, *, days: int, label: str, start: str | None = None
     ) -> Forecast:
         """Daily forecasts for `days` days from today, or from `start` (YYYY-MM-DD) within 16 days."""
-        if not 1 <= days <= MAX_DAYS:
-            raise ValueError(f"days must be 1 to {MAX_DAYS}")
+        if not 1 <= days <= MAX_FORECAST_DAYS:
+            raise ValueError(f"days must be 1 to {MAX_FORECAST_DAYS}")
         first = date.fromisoformat(start) if start else None
         offset = (first - self.today()).days if first else 0
         if offset < 0:
             raise ValueError("start is in the past")
-        if offset >= MAX_DAYS:  # the provider has nothing that far out
-            raise ValueError(f"more than {MAX_DAYS} days ahead")
+        if offset >= MAX_FORECAST_DAYS:  # the provider has nothing that far out
+            raise ValueError(f"more than {MAX_FORECAST_DAYS} days ahead")
         params = {
             "latitude": latitude,
             "longitude": longitude,
             "daily": DAILY,
             "temperature_unit": "fahrenheit",
             "timezone": "auto",
-            "forecast_days": min(offset + days, MAX_DAYS),
+            "forecast_days": min(offset + days, MAX_FORECAST_DAYS),
         }
         body = self._get(self.forecast_url, params, "forecast")
         forecast: list[ForecastDay] = []

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from pf360_client.settings import Settings
 
 CONDITIONS = ("Clear", "Partly cloudy", "Cloudy", "Rain", "Thunderstorms", "Snow")
-MAX_FORECAST_DAYS = 16  # the furthest Open-Meteo forecasts (open_meteo.MAX_DAYS checks the same)
+MAX_FORECAST_DAYS = 16  # the furthest Open-Meteo forecasts
 
 
 class WeatherUnavailable(Exception):

@@ -180,7 +180,7 @@ def test_confirming_an_already_scheduled_project_is_refused(fake: FakePF360) -> 
     # Given project 12347, already Scheduled, and a request id for it (as a stale client might hold)
     project = fake.project(DEMO_CLIENT, "12347")
     before = (project.scheduled_date, project.scheduled_time)
-    request_id = fake.issue_request(project, reschedule=False)
+    request_id = fake.issue_request(project)
     # When it is confirmed, Then it is refused and the appointment is untouched
     with refused(400, ALREADY_SCHEDULED):
         fake.confirm(DEMO_CLIENT, "12347", "2025-06-04", "10:00:00", request_id)

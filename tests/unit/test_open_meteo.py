@@ -24,7 +24,8 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from pf360_client.models import Forecast, ForecastDay
-from pf360_client.open_meteo import MAX_DAYS, US_STATES, OpenMeteo, WeatherUnavailable, condition
+from pf360_client.open_meteo import US_STATES, OpenMeteo, WeatherUnavailable, condition
+from pf360_client.weather import MAX_FORECAST_DAYS
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "fixtures" / "open_meteo"
 TODAY = date(2026, 6, 1)  # the recorded forecast runs 2026-06-01 to 2026-06-16
@@ -290,7 +291,7 @@ def test_never_more_than_the_days_asked(weather: OpenMeteo, server: RecordedOpen
 
 def test_start_near_the_horizon_is_capped_at_16_days(weather: OpenMeteo, server: RecordedOpenMeteo) -> None:
     forecast = weather.forecast(*SPRINGFIELD_AT, days=5, start="2026-06-14", label="x")
-    assert server.queries[0][1]["forecast_days"] == str(MAX_DAYS) == "16"
+    assert server.queries[0][1]["forecast_days"] == str(MAX_FORECAST_DAYS) == "16"
     assert forecast.days == (
         ForecastDay("2026-06-14", "Rain", 79, 65, 65),
         ForecastDay("2026-06-15", "Rain showers", 76, 62, 50),

@@ -10,6 +10,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from pf360_client.project_rules import can_schedule
+
 DEMO_CLIENT = "09PF05VD"
 DEMO_CUSTOMER = "1645975"
 DEMO_PROJECTS = ("12345", "12347", "12350")
@@ -99,8 +101,6 @@ _CITIES = (("Springfield", "IL", "62701"), ("Riverton", "GA", "30274"), ("Fairvi
 def bookable(project: Project) -> bool:
     """A seeded project a booking can finish for: PF360's status rules let it be scheduled (its
     remembered "Ready To Schedule" dates are stale, not an appointment) and it gets dates."""
-    from pf360_client.project_rules import can_schedule  # the rules' one owner
-
     return can_schedule(project.status).allowed and project.category not in NO_AVAILABILITY_CATEGORIES
 
 

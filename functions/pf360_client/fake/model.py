@@ -56,7 +56,6 @@ class IssuedRequest:
     client_id: str
     project_id: str
     issued_at: datetime
-    reschedule: bool
     used: bool = False
 
 
@@ -71,14 +70,12 @@ class FakePF360:
         *,
         clock: Clock = _utcnow,
         request_ttl: timedelta = timedelta(minutes=15),
-        horizon_days: int = 14,
         shadow: bool = False,
     ) -> None:
         """`shadow=True` serves writes for projects it has never seen (real reads, mock writes)."""
         self.seed = seed
         self.clock = clock
         self.request_ttl = request_ttl
-        self.horizon_days = horizon_days
         self.shadow = shadow
         self.review_confirms = False  # answer confirms "submitted for review", as some tenants' PF360 does
         self._lock = threading.RLock()
@@ -189,11 +186,11 @@ class FakePF360:
 
     # --- request ids ------------------------------------------------------------------------
 
-    def issue_request(self, project: Project, *, reschedule: bool) -> int:
+    def issue_request(self, project: Project) -> int:
         request_id = self._next_request_id
         self._next_request_id += 1
         self._requests[request_id] = IssuedRequest(
-            request_id, project.client_id, project.project_id, self.clock(), reschedule
+            request_id, project.client_id, project.project_id, self.clock()
         )
         return request_id
 
@@ -232,7 +229,7 @@ class FakePF360:
             if not self.shadow:
                 self.refuse_dates(project)
             dates = self.open_dates(project, date.fromisoformat(start), date.fromisoformat(end))
-            request_id = self.issue_request(project, reschedule=False) if dates else 0
+            request_id = self.issue_request(project) if dates else 0
             return {"dates": dates, "request_id": request_id}
 
     def time_slots(self, client_id: str, project_id: str, day: str, request_id: int | str) -> dict[str, Any]:
@@ -277,7 +274,7 @@ class FakePF360:
             dates = self.open_dates(project, first, first + timedelta(days=10))
             return {
                 "dates": dates,
-                "request_id": self.issue_request(project, reschedule=True) if dates else 0,
+                "request_id": self.issue_request(project) if dates else 0,
             }
 
     def cancel(self, client_id: str, project_id: str) -> dict[str, Any]:

@@ -41,8 +41,7 @@ def snapshot(model: FakePF360) -> dict[str, Any]:
         },
         "bookings": sorted([*key, count] for key, count in model._bookings.items() if count),
         "requests": {
-            str(rid): [r.client_id, r.project_id, r.issued_at.isoformat(), r.reschedule]
-            for rid, r in sorted(live.items())
+            str(rid): [r.client_id, r.project_id, r.issued_at.isoformat()] for rid, r in sorted(live.items())
         },
         "next_request_id": model._next_request_id,
         "confirmations": model._confirmations,
@@ -66,8 +65,8 @@ def restore(model: FakePF360, state: dict[str, Any]) -> None:
         project.notes = [dict(n) for n in notes]
     model._bookings = {(c, d, t): n for c, d, t, n in state["bookings"]}
     model._requests = {
-        int(rid): IssuedRequest(int(rid), c, p, datetime.fromisoformat(at), reschedule)
-        for rid, (c, p, at, reschedule) in state["requests"].items()
+        int(rid): IssuedRequest(int(rid), c, p, datetime.fromisoformat(at))
+        for rid, (c, p, at) in state["requests"].items()
     }
     model._next_request_id = state["next_request_id"]
     model._confirmations = state["confirmations"]

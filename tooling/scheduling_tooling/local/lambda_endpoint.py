@@ -55,6 +55,20 @@ class LambdaContext:
         return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
+def run_handler(handler: HandlerFn, event: Any, context: LambdaContext) -> tuple[Any, bool]:
+    """(payload, function_error) as the Lambda runtime gives them: an unhandled exception becomes
+    `{"errorMessage", "errorType", "requestId", "stackTrace"}`."""
+    try:
+        return handler(event, context), False
+    except Exception as error:
+        return {
+            "errorMessage": str(error),
+            "errorType": type(error).__name__,
+            "requestId": context.aws_request_id,
+            "stackTrace": traceback.format_tb(error.__traceback__)[-3:],
+        }, True
+
+
 class LambdaRegistry:
     """Function name -> handler, resolved from "module.path.handler" strings; one container (module
     copy) per concurrent invocation, kept warm for the next one."""
@@ -82,14 +96,7 @@ class LambdaRegistry:
             short, self.arn(short), str(uuid.uuid4()), time.monotonic() + self.timeout_seconds
         )
         try:
-            return handler(event, context), False
-        except Exception as error:  # what the Lambda runtime reports for an unhandled exception
-            return {
-                "errorMessage": str(error),
-                "errorType": type(error).__name__,
-                "requestId": context.aws_request_id,
-                "stackTrace": traceback.format_tb(error.__traceback__)[-3:],
-            }, True
+            return run_handler(handler, event, context)
         finally:
             with self._lock:
                 self._warm[short].append(handler)

@@ -10,10 +10,9 @@ import json
 import os
 import sys
 import time
-import traceback
 from typing import Any
 
-from scheduling_tooling.local.lambda_endpoint import LambdaContext
+from scheduling_tooling.local.lambda_endpoint import LambdaContext, run_handler
 
 
 def main(handler_path: str) -> None:
@@ -27,19 +26,8 @@ def main(handler_path: str) -> None:
         context = LambdaContext(
             call["function_name"], call["arn"], call["request_id"], time.monotonic() + call["timeout"]
         )
-        try:
-            answer = {"payload": handler(call["event"], context), "failed": False}
-        except Exception as error:  # what the Lambda runtime reports for an unhandled exception
-            answer = {
-                "payload": {
-                    "errorMessage": str(error),
-                    "errorType": type(error).__name__,
-                    "requestId": context.aws_request_id,
-                    "stackTrace": traceback.format_tb(error.__traceback__)[-3:],
-                },
-                "failed": True,
-            }
-        protocol.write(json.dumps(answer, default=str) + "\n")
+        payload, failed = run_handler(handler, call["event"], context)
+        protocol.write(json.dumps({"payload": payload, "failed": failed}, default=str) + "\n")
 
 
 if __name__ == "__main__":
