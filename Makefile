@@ -5,13 +5,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASL_VALIDATOR := tooling/asl-validator/node_modules/.bin/asl-validator
 
-.PHONY: help install test demo lint bench up clean lock
+# The Lambda runtime's Python, for the package test (tests/infra/test_packages.py).
+PYTHON312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
+
+.PHONY: help install test demo lint bench up clean lock package
 
 help:
 	@echo "make demo   run the main job on the embedded local stack"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff + mypy on product code"
 	@echo "make bench  print benchmark numbers"
+	@echo "make package  build the Lambda layer and function zips under dist/"
 	@echo "make up     serve the local stack (scheduling local up) until Ctrl-C"
 
 $(STAMP): pyproject.toml requirements/constraints.txt
@@ -28,7 +32,12 @@ $(ASL_VALIDATOR): tooling/asl-validator/package.json tooling/asl-validator/packa
 install: $(STAMP) $(ASL_VALIDATOR)
 
 test: $(STAMP) $(ASL_VALIDATOR)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@test -n "$(PYTHON312)" || { echo "make test needs a Python 3.12 interpreter (the Lambda runtime) for the package test: install one (pyenv install 3.12) or set PYTHON312=/path/to/python3.12"; exit 1; }
+	PYTHON312=$(PYTHON312) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Lambda artifacts under dist/: the layer and one zip per function, reproducible (ARCH=x86_64|arm64).
+package: $(STAMP)
+	$(BIN)/python -m scheduling_tooling.package --architecture $(or $(ARCH),x86_64)
 
 demo: $(STAMP)
 	$(BIN)/scheduling demo
