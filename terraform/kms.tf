@@ -1,0 +1,39 @@
+# One customer-managed key for the stack's data at rest (tables, logs, the secret) and for the
+# customers' PF360 tokens, which are sealed with the session id as encryption context.
+resource "aws_kms_key" "stack" {
+  description             = "pf360-scheduling ${var.environment}: tables, logs, secret, session tokens"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_deletion_window_days
+  policy                  = data.aws_iam_policy_document.kms.json
+}
+
+resource "aws_kms_alias" "session_tokens" {
+  name          = "alias/${var.name_prefix}${local.resources.keys.session_tokens.name}"
+  target_key_id = aws_kms_key.stack.key_id
+}
+
+data "aws_iam_policy_document" "kms" {
+  statement {
+    sid       = "AccountAdministers"
+    actions   = ["kms:*"]
+    resources = ["*"] # a key policy's resource is always the key itself
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account}:root"]
+    }
+  }
+  statement {
+    sid       = "CloudWatchLogsEncrypt"
+    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${var.region}.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = ["arn:${local.partition}:logs:${var.region}:${local.account}:log-group:*"]
+    }
+  }
+}
