@@ -84,3 +84,109 @@ variable "kms_deletion_window_days" {
     error_message = "kms_deletion_window_days must be from 7 to 30."
   }
 }
+
+variable "api_base_url" {
+  type        = string
+  description = "API_BASE_URL: overrides the PF360 base URL that environment selects; empty keeps PF360's own (PF360_API.md section 1)."
+  default     = ""
+  validation {
+    condition     = var.api_base_url == "" || can(regex("^https://[^/\\s]+(/\\S*)?$", var.api_base_url))
+    error_message = "api_base_url must be empty or an https:// URL."
+  }
+}
+
+variable "lambda_architecture" {
+  type        = string
+  description = "Instruction set of every Lambda and the layer; build the packages for the same one (make package ARCH=...)."
+  default     = "x86_64"
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be x86_64 or arm64."
+  }
+}
+
+variable "lambda_memory_mb" {
+  type        = number
+  description = "Memory of every Lambda, in MB (CPU grows with it; cold starts shrink)."
+  default     = 512
+  validation {
+    condition     = var.lambda_memory_mb >= 128 && var.lambda_memory_mb <= 10240 && floor(var.lambda_memory_mb) == var.lambda_memory_mb
+    error_message = "lambda_memory_mb must be a whole number from 128 to 10240."
+  }
+}
+
+variable "lambda_reserved_concurrency" {
+  type        = number
+  description = "Reserved concurrency of each Lambda; -1 reserves none (new accounts, whose whole limit may be 10)."
+  default     = -1
+  validation {
+    condition     = var.lambda_reserved_concurrency == -1 || (var.lambda_reserved_concurrency >= 1 && floor(var.lambda_reserved_concurrency) == var.lambda_reserved_concurrency)
+    error_message = "lambda_reserved_concurrency must be -1 (none) or a whole number from 1."
+  }
+}
+
+variable "package_dir" {
+  type        = string
+  description = "Folder of the zips `make package` builds (layer.zip, <function>.zip); relative paths are from terraform/."
+  default     = "../dist"
+  validation {
+    condition     = length(trimspace(var.package_dir)) > 0
+    error_message = "package_dir must name a folder."
+  }
+}
+
+variable "state_machine_log_execution_data" {
+  type        = bool
+  description = "Log each state's input and output too. Off by default: histories carry PF360 request ids."
+  default     = false
+}
+
+variable "foundation_model" {
+  type        = string
+  description = "Bedrock foundation model (id) of the supervisor and its collaborators; it must be enabled in the account and region."
+  default     = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+  validation {
+    condition     = can(regex("^[a-z0-9-]+\\.[A-Za-z0-9.:_-]+$", var.foundation_model))
+    error_message = "foundation_model must be a Bedrock model id such as anthropic.claude-3-5-sonnet-20240620-v1:0."
+  }
+}
+
+variable "guardrail_prompt_attack_strength" {
+  type        = string
+  description = "Strength of the Bedrock guardrail's prompt-attack filter on customer input: LOW, MEDIUM or HIGH."
+  default     = "HIGH"
+  validation {
+    condition     = contains(["LOW", "MEDIUM", "HIGH"], var.guardrail_prompt_attack_strength)
+    error_message = "guardrail_prompt_attack_strength must be LOW, MEDIUM or HIGH."
+  }
+}
+
+variable "agent_idle_session_ttl_seconds" {
+  type        = number
+  description = "How long Bedrock keeps an idle conversation, in seconds."
+  default     = 900
+  validation {
+    condition     = var.agent_idle_session_ttl_seconds >= 60 && var.agent_idle_session_ttl_seconds <= 3600
+    error_message = "agent_idle_session_ttl_seconds must be from 60 to 3600."
+  }
+}
+
+variable "alarm_email" {
+  type        = string
+  description = "Address subscribed to the alarm topic; empty subscribes no one (add your own subscription)."
+  default     = ""
+  validation {
+    condition     = var.alarm_email == "" || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be empty or an e-mail address."
+  }
+}
+
+variable "pf360_error_rate_alarm_percent" {
+  type        = number
+  description = "Alarm when more than this share of PF360 calls fail over 5 minutes, in percent."
+  default     = 5
+  validation {
+    condition     = var.pf360_error_rate_alarm_percent > 0 && var.pf360_error_rate_alarm_percent <= 100
+    error_message = "pf360_error_rate_alarm_percent must be above 0 and at most 100."
+  }
+}
