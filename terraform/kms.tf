@@ -13,6 +13,27 @@ resource "aws_kms_alias" "session_tokens" {
 }
 
 data "aws_iam_policy_document" "kms" {
+  # DynamoDB and Secrets Manager use the key on behalf of this account's callers (AWS's documented
+  # pattern): the Lambda and state machine roles need no KMS rights for the tables or the secret.
+  statement {
+    sid       = "ThroughDynamoDBAndSecretsManager"
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"]
+    resources = ["*"] # a key policy's resource is always the key itself
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "kms:CallerAccount"
+      values   = [local.account]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["dynamodb.${var.region}.amazonaws.com", "secretsmanager.${var.region}.amazonaws.com"]
+    }
+  }
   statement {
     sid       = "AccountAdministers"
     actions   = ["kms:*"]

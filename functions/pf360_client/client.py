@@ -274,7 +274,7 @@ class PF360Client:
             outcome = type(error).__name__
             raise
         finally:
-            logger.debug(
+            logger.info(  # one line per call: the PF360 error-rate alarm counts these (terraform/monitoring.tf)
                 "pf360 call",
                 extra={
                     "operation": operation,
