@@ -44,6 +44,20 @@ data "aws_iam_policy_document" "kms" {
     }
   }
   statement {
+    sid       = "BedrockAgents" # the agents' conversation data (customer_encryption_key_arn)
+    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["bedrock.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:aws:bedrock:arn"
+      values   = ["arn:${local.partition}:bedrock:${var.region}:${local.account}:agent/*"]
+    }
+  }
+  statement {
     sid       = "CloudWatchLogsEncrypt"
     actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
     resources = ["*"]
