@@ -58,6 +58,25 @@ data "aws_iam_policy_document" "kms" {
     }
   }
   statement {
+    sid       = "CloudWatchAlarmsPublish" # alarms publish to the encrypted alarm topic (monitoring.tf)
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:cloudwatch:${var.region}:${local.account}:alarm:*"]
+    }
+  }
+  statement {
     sid       = "CloudWatchLogsEncrypt"
     actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
     resources = ["*"]

@@ -37,7 +37,8 @@ def _grants() -> list[dict[str, Any]]:
 
 def test_every_function_of_resources_json_has_its_lambda_role_and_log_group_from_one_block() -> None:
     lambdas = stack().locals["lambdas"]
-    assert "local.resources.functions" in lambdas and "local.resources.agent_functions" in lambdas
+    assert "local.resources.functions" in lambdas
+    assert "local.resources.agent_functions" in lambdas
     for type_, name in [
         ("aws_lambda_function", "fn"),
         ("aws_iam_role", "lambda"),
@@ -46,7 +47,8 @@ def test_every_function_of_resources_json_has_its_lambda_role_and_log_group_from
     ]:
         assert stack().resource(type_, name)["for_each"] == "${local.lambdas}", f"{type_}.{name}"
     fn = stack().resource("aws_lambda_function", "fn")
-    assert fn["handler"] == "${each.value.handler}" and fn["runtime"] == "python3.12"
+    assert fn["handler"] == "${each.value.handler}"
+    assert fn["runtime"] == "python3.12"
     assert fn["tracing_config"] == [{"mode": "Active"}]
     assert fn["reserved_concurrent_executions"] == "${var.lambda_reserved_concurrency}"
     assert fn["layers"] == ["${aws_lambda_layer_version.shared.arn}"]
@@ -68,7 +70,9 @@ def _source(module: str) -> str:
 
 def test_the_asl_placeholders_are_exactly_the_templatefile_map() -> None:
     expression = stack().locals["asl_placeholders"]
-    comprehension = re.search(r'for key , fn in local\.resources\.functions : \\?"\$\{key\}(\w+)\\?"', expression)
+    comprehension = re.search(
+        r'for key , fn in local\.resources\.functions : \\?"\$\{key\}(\w+)\\?"', expression
+    )
     assert comprehension, expression
     supplied = {key + comprehension.group(1) for key in RESOURCES["functions"]}
     supplied |= set(re.findall(r'\{\\?"(\w+)\\?": ', expression))
@@ -88,7 +92,8 @@ def test_state_machine_logs_everything_but_execution_data_by_default_and_is_trac
     assert stack().variables["state_machine_log_execution_data"]["default"] is False
     assert machine["tracing_configuration"] == [{"enabled": True}]
     log_group = stack().resource("aws_cloudwatch_log_group", "state_machine")
-    assert "kms_key_id" in log_group and "retention_in_days" in log_group
+    assert "kms_key_id" in log_group
+    assert "retention_in_days" in log_group
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
@@ -97,13 +102,16 @@ def test_lambda_grants_are_exactly_the_aws_calls_the_code_makes(kind: str) -> No
     for key, function in KINDS[kind].items():
         needed = actions(function["handler"])
         assert needed, f"{key}: no AWS call found; the scan is broken"
-        assert needed == granted, f"{key}: not granted {needed - granted}, granted but unused {granted - needed}"
+        assert needed == granted, (
+            f"{key}: not granted {needed - granted}, granted but unused {granted - needed}"
+        )
 
 
 def test_step_lambdas_get_no_step_functions_rights_and_no_grant_is_for_everything() -> None:
     for grant in _grants():
         assert "step" not in grant["kinds"] or not any(a.startswith("states:") for a in grant["actions"])
-        assert "*" not in grant["resources"] and not any("*" in action for action in grant["actions"])
+        assert "*" not in grant["resources"]
+        assert not any("*" in action for action in grant["actions"])
     document = stack().resource("aws_iam_policy_document", "lambda", "data")
     for statement in document["statement"]:
         if statement["resources"] == ["*"]:
@@ -116,7 +124,11 @@ def _asl_actions() -> set[str]:
     for resource in re.findall(r'"Resource": "arn:aws:states:::([^"]+)"', ASL):
         integration = resource.split(".")[0].removeprefix("aws-sdk:")
         service, action = integration.split(":")
-        found.add("lambda:InvokeFunction" if integration == "lambda:invoke" else f"{service}:{action[0].upper()}{action[1:]}")
+        found.add(
+            "lambda:InvokeFunction"
+            if integration == "lambda:invoke"
+            else f"{service}:{action[0].upper()}{action[1:]}"
+        )
     return found
 
 
@@ -131,7 +143,10 @@ def test_state_machine_role_grants_exactly_its_integrations_and_the_platform() -
 
 
 def _environment_names(kind: str) -> set[str]:
-    expressions = [stack().locals["pf360_environment"], stack().resource("aws_lambda_function", "fn")["environment"]]
+    expressions = [
+        stack().locals["pf360_environment"],
+        stack().resource("aws_lambda_function", "fn")["environment"],
+    ]
     if kind == "agent":
         expressions.append(stack().locals["agent_environment"])
     names = set()
