@@ -4,7 +4,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.100" # 5.100 has the Bedrock multi-agent resources (agent_collaboration, agent_collaborator)
+      version = "5.100.0" # exact: what infra-check validates against; it has the Bedrock multi-agent resources
     }
   }
 }
