@@ -413,15 +413,3 @@ resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = "${var.name_prefix}pf360-scheduling"
   dashboard_body = jsonencode({ widgets = local.dashboard_widgets })
 }
-
-# Variables of this concern
-
-variable "pf360_error_rate_min_calls" {
-  type        = number
-  description = "The PF360 error-rate alarm waits for at least this many calls in its 5 minutes, so one failure on a quiet night pages no one."
-  default     = 20
-  validation {
-    condition     = var.pf360_error_rate_min_calls >= 1 && floor(var.pf360_error_rate_min_calls) == var.pf360_error_rate_min_calls
-    error_message = "pf360_error_rate_min_calls must be a whole number from 1."
-  }
-}

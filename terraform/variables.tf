@@ -31,18 +31,33 @@ variable "use_mock_api" {
   type        = bool
   description = "USE_MOCK_API: the in-process fake PF360 (its state shared through a mock-only table) instead of the real API."
   default     = true
+  nullable    = false
+  validation {
+    condition     = !(var.use_mock_api && var.environment == "prod")
+    error_message = "use_mock_api cannot be true in prod: customers there must reach the real PF360."
+  }
 }
 
 variable "enable_real_confirm" {
   type        = bool
   description = "ENABLE_REAL_CONFIRM: send confirms (bookings, reschedules) to the real PF360."
   default     = false
+  nullable    = false
+  validation {
+    condition     = !(var.enable_real_confirm && var.use_mock_api)
+    error_message = "enable_real_confirm needs use_mock_api = false (the mock has no real PF360 to write to)."
+  }
 }
 
 variable "enable_real_cancel" {
   type        = bool
   description = "ENABLE_REAL_CANCEL: send cancels (and cancel-reschedule, which cancels) to the real PF360."
   default     = false
+  nullable    = false
+  validation {
+    condition     = !var.enable_real_cancel || var.enable_real_confirm
+    error_message = "enable_real_cancel needs enable_real_confirm: the rollout turns on real confirms first (a reschedule cancels and then books)."
+  }
 }
 
 variable "pf360_auth_mode" {
@@ -139,6 +154,11 @@ variable "state_machine_log_execution_data" {
   type        = bool
   description = "Log each state's input and output too. Off by default: histories carry PF360 request ids."
   default     = false
+  nullable    = false
+  validation {
+    condition     = !(var.state_machine_log_execution_data && var.environment == "prod")
+    error_message = "state_machine_log_execution_data stays false in prod: state inputs and outputs carry PF360 request ids."
+  }
 }
 
 variable "foundation_model" {
@@ -188,5 +208,15 @@ variable "pf360_error_rate_alarm_percent" {
   validation {
     condition     = var.pf360_error_rate_alarm_percent > 0 && var.pf360_error_rate_alarm_percent <= 100
     error_message = "pf360_error_rate_alarm_percent must be above 0 and at most 100."
+  }
+}
+
+variable "pf360_error_rate_min_calls" {
+  type        = number
+  description = "The PF360 error-rate alarm waits for at least this many calls in its 5 minutes, so one failure on a quiet night pages no one."
+  default     = 20
+  validation {
+    condition     = var.pf360_error_rate_min_calls >= 1 && floor(var.pf360_error_rate_min_calls) == var.pf360_error_rate_min_calls
+    error_message = "pf360_error_rate_min_calls must be a whole number from 1."
   }
 }

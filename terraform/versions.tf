@@ -1,6 +1,6 @@
 # Providers pinned to a minor range; `terraform init` on a machine with registry access fetches them.
 terraform {
-  required_version = ">= 1.6.0"
+  required_version = ">= 1.9.0" # validations that read other variables
   required_providers {
     aws = {
       source  = "hashicorp/aws"

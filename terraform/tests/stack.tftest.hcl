@@ -90,3 +90,22 @@ run "stack" {
     error_message = "one action group per agent function"
   }
 }
+
+run "prod_refuses_the_mock" {
+  command = plan
+  variables {
+    environment  = "prod"
+    use_mock_api = true
+  }
+  expect_failures = [var.use_mock_api]
+}
+
+run "real_cancel_waits_for_real_confirm" {
+  command = plan
+  variables {
+    use_mock_api        = false
+    enable_real_confirm = false
+    enable_real_cancel  = true
+  }
+  expect_failures = [var.enable_real_cancel]
+}

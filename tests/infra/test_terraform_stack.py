@@ -173,3 +173,14 @@ def test_no_secret_value_reaches_a_lambda_environment_or_an_output() -> None:
     text = "".join((REPO / "terraform" / name).read_text() for name in stack().files)
     assert "aws_secretsmanager_secret_version" not in text
     assert "secret_string" not in text
+
+
+def test_every_variable_is_declared_in_one_file_typed_described_and_validated() -> None:
+    declared = [(file, name) for file, block in stack().blocks("variable") for name in block]
+    assert {file for file, _ in declared} == {"variables.tf"}, declared
+    for name, variable in stack().variables.items():
+        assert variable.get("type"), f"{name}: no type"
+        assert len(str(variable.get("description", ""))) > 20, f"{name}: no description"
+        assert variable.get("validation"), f"{name}: no validation"
+        if variable["type"] == "bool":
+            assert variable.get("nullable") is False, f"{name}: a flag must be true or false, not null"
