@@ -55,7 +55,8 @@ def test_a_secret_without_a_token_is_a_clear_error_that_shows_no_value(secrets: 
     secrets.put_secret_value(SecretId=NAME, SecretString=value)
     with pytest.raises(PF360CredentialsError) as raised:
         SecretsManagerCredentials(NAME).token()
-    assert NAME in str(raised.value) and "not json" not in str(raised.value)
+    assert NAME in str(raised.value)
+    assert "not json" not in str(raised.value)
 
 
 def test_a_missing_secret_names_the_secret_and_the_error(secrets: Any) -> None:
