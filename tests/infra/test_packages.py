@@ -71,6 +71,12 @@ try:
 except Exception as error:
     print(json.dumps({{"raised": type(error).__name__}}))
 assert not any(p.startswith({str(package.ROOT)!r}) for p in sys.path if p)
+# Every top-level package of the layer imports on this runtime: native wheels (pydantic_core, rpds,
+# wrapt, charset_normalizer) for the wrong platform or Python would fail here, not on a first call.
+import pkgutil
+for found in pkgutil.iter_modules([{str(layer / "python")!r}]):
+    if not found.name.startswith("_"):
+        importlib.import_module(found.name)
 """
     env = {"PATH": os.environ.get("PATH", ""), "AWS_DEFAULT_REGION": "us-east-1",
            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "Test",
