@@ -22,8 +22,12 @@ variable "name_prefix" {
   description = "Prefix of every resource name (the local stack's Resources.prefix), e.g. \"dev-\"."
   default     = ""
   validation {
-    condition     = length(var.name_prefix) <= 16 && can(regex("^([a-z0-9]+-)*$", var.name_prefix))
-    error_message = "name_prefix is empty or words of lowercase letters and digits, each followed by one dash (e.g. \"dev-\"), up to 16 characters: Bedrock agent names allow no leading or double dash."
+    condition     = can(regex("^([a-z0-9]+-)*$", var.name_prefix))
+    error_message = "name_prefix is empty or words of lowercase letters and digits, each followed by one dash (e.g. \"dev-\"): Bedrock agent names allow no leading or double dash."
+  }
+  validation {
+    condition     = length(var.name_prefix) <= 16
+    error_message = "name_prefix may be up to 16 characters."
   }
 }
 
