@@ -274,7 +274,8 @@ class PF360Client:
             outcome = type(error).__name__
             raise
         finally:
-            logger.debug(
+            # One line per call: the PF360 error-rate alarm counts these (terraform/monitoring.tf).
+            logger.info(
                 "pf360 call",
                 extra={
                     "operation": operation,

@@ -4,8 +4,8 @@
   the front end passes with the identity. It is set for the duration of one invocation
   (`caller_token`), is never refreshed (a 401 means "sign in again"), and reaches step Lambdas through
   the session's token vault (session_store/tokens.py), never through an execution.
-- `service`: a service credential from AWS Secrets Manager, through Powertools Parameters (cached
-  per container), as JSON `{"token": "<bearer token>"}`. `token(refresh=True)` bypasses the cache:
+- `service`: a service credential from AWS Secrets Manager, as JSON `{"token": "<bearer token>"}`,
+  kept per container for PF360_CREDENTIALS_MAX_AGE seconds. `token(refresh=True)` bypasses the cache:
   the transport does that once after a 401, which picks up a rotated secret without a redeploy.
 
 A token is never logged and never put into an error message.
@@ -13,7 +13,9 @@ A token is never logged and never put into an error message.
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -54,19 +56,23 @@ class CallerToken:
 
 
 class SecretsManagerCredentials:
+    """The secret read with one GetSecretValue call and kept for `max_age` seconds per container.
+    (Its own small cache rather than Powertools Parameters: the IAM grants are derived from the calls
+    this code makes, and Parameters' provider also carries calls that write secrets.)"""
+
     refreshable = True
 
-    def __init__(self, secret_name: str, max_age: int = 300) -> None:
+    def __init__(self, secret_name: str, max_age: int = 300, *, clock: Any = time.monotonic) -> None:
         self.secret_name = secret_name
         self.max_age = max_age
-        self._provider: Any = None
+        self._clock = clock
+        self._client: Any = None
+        self._cached: tuple[float, Any] | None = None  # (read at, parsed value)
         self._lock = threading.Lock()
 
     def token(self, *, refresh: bool = False) -> str:
         try:
-            value = self._secrets().get(
-                self.secret_name, transform="json", max_age=self.max_age, force_fetch=refresh
-            )
+            value = self._read(refresh)
         except Exception as error:  # boto errors, missing secret, JSON that does not parse
             raise PF360CredentialsError(
                 f"cannot read PF360 credentials secret {self.secret_name!r}: {type(error).__name__}"
@@ -78,14 +84,17 @@ class SecretsManagerCredentials:
             )
         return token
 
-    def _secrets(self) -> Any:
-        # Built on first use, not at import: cold start stays cheap and tests can set up moto first.
+    def _read(self, refresh: bool) -> Any:
         with self._lock:
-            if self._provider is None:
-                from aws_lambda_powertools.utilities.parameters import SecretsProvider
+            now = self._clock()
+            if refresh or self._cached is None or now - self._cached[0] >= self.max_age:
+                if self._client is None:  # built on first use: cold start stays cheap, moto can start first
+                    import boto3
 
-                self._provider = SecretsProvider()
-            return self._provider
+                    self._client = boto3.client("secretsmanager")
+                answer = self._client.get_secret_value(SecretId=self.secret_name)
+                self._cached = (now, json.loads(answer["SecretString"]))
+            return self._cached[1]
 
 
 class StaticToken:

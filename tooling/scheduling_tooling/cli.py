@@ -8,7 +8,15 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from scheduling_tooling.commands import agent_invoke, agent_openapi, demo, local_up, pf360_demo, pf360_serve
+from scheduling_tooling.commands import (
+    agent_invoke,
+    agent_openapi,
+    demo,
+    local_up,
+    pf360_demo,
+    pf360_serve,
+    smoke,
+)
 
 # (words, module, help)
 COMMANDS: list[tuple[tuple[str, ...], ModuleType, str]] = [
@@ -26,6 +34,11 @@ COMMANDS: list[tuple[tuple[str, ...], ModuleType, str]] = [
     ),
     (("agent", "openapi"), agent_openapi, "write schemas/agent/*.openapi.json from the handlers"),
     (("demo",), demo, "a whole agent conversation on the embedded local stack, then the execution timeline"),
+    (
+        ("smoke",),
+        smoke,
+        "a short read-only conversation with a deployed agent alias (Bedrock InvokeAgent), step by step",
+    ),
 ]
 
 
