@@ -12,6 +12,7 @@ TERRAFORM ?= terraform
 # A local mirror of the pinned AWS provider (terraform/versions.tf): with it, infra-check also runs
 # `terraform validate` and terraform/tests/ against a mocked AWS. Providers cannot be downloaded here.
 TF_PLUGIN_DIR ?= /opt/tf-plugins
+# CI sets REQUIRE_TF_VALIDATE=1 (.ci/run): there a missing mirror fails instead of skipping.
 TF_ENV := TF_DATA_DIR=$(abspath build/terraform) TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1
 
 # The Lambda runtime's Python, for the package test (tests/infra/test_packages.py).
@@ -65,6 +66,7 @@ infra-check: $(INFRA_STAMP)
 		done; \
 	else \
 		echo "infra-check: no provider mirror at TF_PLUGIN_DIR=$(TF_PLUGIN_DIR): terraform validate and terraform/tests skipped"; \
+		test -z "$(REQUIRE_TF_VALIDATE)" || { echo "REQUIRE_TF_VALIDATE is set: failing"; exit 1; }; \
 	fi
 
 test: $(STAMP) $(ASL_VALIDATOR) infra-check

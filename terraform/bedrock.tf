@@ -170,6 +170,8 @@ resource "aws_bedrockagent_agent_collaborator" "collaborator" {
   agent_descriptor {
     alias_arn = each.value.alias_arn
   }
+
+  depends_on = [aws_iam_role_policy.supervisor_collaborators] # the supervisor may reach them once linked
 }
 
 resource "aws_bedrockagent_agent_collaborator" "last" {
@@ -183,7 +185,7 @@ resource "aws_bedrockagent_agent_collaborator" "last" {
     alias_arn = local.collaborators[local.last_collaborator].alias_arn
   }
 
-  depends_on = [aws_bedrockagent_agent_collaborator.collaborator]
+  depends_on = [aws_bedrockagent_agent_collaborator.collaborator, aws_iam_role_policy.supervisor_collaborators]
 
   lifecycle {
     # Re-associating it prepares the supervisor again after any change to the supervisor or the others.

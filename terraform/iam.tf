@@ -1,6 +1,6 @@
 # One role per Lambda, least privilege. What the code calls is granted by `lambda_grants` below, each
 # statement to the kinds of Lambda whose code makes the call and only in the settings that make it;
-# tests/infra/test_terraform_iam.py derives the calls from the code's boto3 use and checks that these
+# tests/infra/test_terraform_stack.py derives the calls from the code's boto3 use and checks that these
 # grants cover them and nothing more. DynamoDB and Secrets Manager use the stack key on the caller's
 # behalf through the key policy (kms.tf), so no role needs KMS rights for them.
 
@@ -23,6 +23,11 @@ locals {
       enabled   = local.caller_tokens
       actions   = ["kms:Decrypt"]
       resources = [aws_kms_key.stack.arn]
+      conditions = [{ # only ciphertexts sealed with a session id (the tokens), not the key's other data
+        test     = "ForAnyValue:StringEquals"
+        variable = "kms:EncryptionContextKeys"
+        values   = ["session_id"]
+      }]
     },
     {
       sid       = "KeepToken" # session_store/tokens.py keep
@@ -30,6 +35,11 @@ locals {
       enabled   = local.caller_tokens
       actions   = ["kms:Encrypt"]
       resources = [aws_kms_key.stack.arn]
+      conditions = [{ # only ciphertexts sealed with a session id (the tokens), not the key's other data
+        test     = "ForAnyValue:StringEquals"
+        variable = "kms:EncryptionContextKeys"
+        values   = ["session_id"]
+      }]
     },
     {
       sid       = "Sessions" # session_store/store.py, tokens.py keep
@@ -46,11 +56,20 @@ locals {
       resources = [aws_dynamodb_table.this["idempotency"].arn]
     },
     {
-      sid       = "Booking" # booking_bridge/bridge.py
+      sid       = "StartBooking" # booking_bridge/bridge.py
       kinds     = ["agent"]
       enabled   = true
-      actions   = ["states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure"]
+      actions   = ["states:StartExecution"]
       resources = [local.state_machine_arn]
+    },
+    {
+      # SendTask* take no resource-level permission (IAM's Step Functions reference lists no resource
+      # type for them): the task token, which only the waiting execution wrote, is the authorisation.
+      sid       = "ResumeBooking" # booking_bridge/bridge.py
+      kinds     = ["agent"]
+      enabled   = true
+      actions   = ["states:SendTaskSuccess", "states:SendTaskFailure"]
+      resources = ["*"]
     },
     {
       sid       = "PF360ServiceCredential" # pf360_client/credentials.py, PF360_AUTH_MODE=service
@@ -112,6 +131,14 @@ data "aws_iam_policy_document" "lambda" {
       sid       = statement.value.sid
       actions   = statement.value.actions
       resources = statement.value.resources
+      dynamic "condition" {
+        for_each = try(statement.value.conditions, [])
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
     }
   }
 }

@@ -80,6 +80,15 @@ data "aws_iam_policy_document" "kms" {
     }
   }
   statement {
+    sid       = "StateMachineLogDelivery" # the state machine's logs, encrypted with this key (Step Functions' data-at-rest guide)
+    actions   = ["kms:Decrypt"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["delivery.logs.amazonaws.com"]
+    } # no condition: the guide's statement has none, and log delivery states no source context here
+  }
+  statement {
     sid       = "CloudWatchLogsEncrypt"
     actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
     resources = ["*"]

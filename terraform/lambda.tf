@@ -1,7 +1,7 @@
 # Every Lambda of statemachines/resources.json (steps and action-group handlers) from one block, on the
 # shared layer. Zips come from `make package` (dist/). Settings are the names the code's settings
 # models read (pf360_client/settings.py, agent_actions/services.py, session_store/tokens.py);
-# tests/infra/test_terraform_lambda.py checks them against those models.
+# tests/infra/test_terraform_stack.py checks them against those models.
 
 resource "aws_lambda_layer_version" "shared" {
   layer_name               = "${var.name_prefix}pf360-scheduling-shared"
@@ -19,15 +19,14 @@ locals {
 
   pf360_environment = merge(
     {
-      USE_MOCK_API                 = tostring(var.use_mock_api)
-      API_ENVIRONMENT              = var.environment
-      ENABLE_REAL_CONFIRM          = tostring(var.enable_real_confirm)
-      ENABLE_REAL_CANCEL           = tostring(var.enable_real_cancel)
-      PF360_AUTH_MODE              = var.pf360_auth_mode
-      DYNAMODB_TABLE_NAME          = local.tables["sessions"].name
-      SESSION_TOKEN_KEY_ID         = aws_kms_alias.session_tokens.arn
-      POWERTOOLS_LOG_LEVEL         = "INFO"
-      POWERTOOLS_METRICS_NAMESPACE = "PF360Scheduling"
+      USE_MOCK_API         = tostring(var.use_mock_api)
+      API_ENVIRONMENT      = var.environment
+      ENABLE_REAL_CONFIRM  = tostring(var.enable_real_confirm)
+      ENABLE_REAL_CANCEL   = tostring(var.enable_real_cancel)
+      PF360_AUTH_MODE      = var.pf360_auth_mode
+      DYNAMODB_TABLE_NAME  = local.tables["sessions"].name
+      SESSION_TOKEN_KEY_ID = aws_kms_alias.session_tokens.arn
+      POWERTOOLS_LOG_LEVEL = "INFO" # the "pf360 call" line the PF360 alarm counts is INFO
     },
     var.api_base_url == "" ? {} : { API_BASE_URL = var.api_base_url },
     var.pf360_auth_mode == "service" ? { PF360_CREDENTIALS_SECRET = aws_secretsmanager_secret.pf360.name } : {},
@@ -68,11 +67,8 @@ resource "aws_lambda_function" "fn" {
   reserved_concurrent_executions = var.lambda_reserved_concurrency
 
   environment {
-    variables = merge(
-      local.pf360_environment,
-      { POWERTOOLS_SERVICE_NAME = each.value.kind == "step" ? "booking-steps" : "agent-actions" },
-      each.value.kind == "agent" ? local.agent_environment : {},
-    )
+    # Service names and the metrics namespace are set in the code (Logger, Metrics), not here.
+    variables = merge(local.pf360_environment, each.value.kind == "agent" ? local.agent_environment : {})
   }
 
   tracing_config {

@@ -27,8 +27,13 @@ locals {
     step = { min_invocations = 5, percent = 50 }
   }
 
-  # Answers the workflow handles as business outcomes, not PF360 failures (pf360_client/errors.py).
-  pf360_business_outcomes = ["PF360AlreadyScheduled", "PF360NotSchedulable", "PF360SlotUnavailable", "PF360RequestExpired"]
+  # Answers the workflow handles as business outcomes, not PF360 failures (pf360_client/errors.py): a
+  # project not found is the customer's word, and with customers' own tokens (caller mode) a refused
+  # token means that customer must sign in again. With the service credential, a refused token is ours.
+  pf360_business_outcomes = concat(
+    ["PF360AlreadyScheduled", "PF360NotSchedulable", "PF360SlotUnavailable", "PF360RequestExpired", "PF360NotFound"],
+    var.pf360_auth_mode == "caller" ? ["PF360AuthError"] : [],
+  )
 
   # The client's one line per call (pf360_client/client.py `_call`), as Powertools writes it, over the
   # transport that stands for PF360 here: the fake in mock mode, HTTP otherwise (not the shadow fake

@@ -92,6 +92,17 @@ data "aws_iam_policy_document" "state_machine" {
   }
 
   statement {
+    sid       = "EncryptedLogDelivery" # its execution logs under the key (Step Functions' data-at-rest guide)
+    actions   = ["kms:GenerateDataKey"]
+    resources = [aws_kms_key.stack.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:SourceArn"
+      values   = ["arn:${local.partition}:logs:${var.region}:${local.account}:*"]
+    }
+  }
+
+  statement {
     sid = "LogDelivery"
     actions = [
       "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",

@@ -22,8 +22,12 @@ variable "name_prefix" {
   description = "Prefix of every resource name (the local stack's Resources.prefix), e.g. \"dev-\"."
   default     = ""
   validation {
-    condition     = can(regex("^[a-z0-9-]{0,16}$", var.name_prefix))
-    error_message = "name_prefix may hold up to 16 lowercase letters, digits and dashes."
+    condition     = can(regex("^([a-z0-9]+-)*$", var.name_prefix))
+    error_message = "name_prefix is empty or words of lowercase letters and digits, each followed by one dash (e.g. \"dev-\"): Bedrock agent names allow no leading or double dash."
+  }
+  validation {
+    condition     = length(var.name_prefix) <= 16
+    error_message = "name_prefix may be up to 16 characters."
   }
 }
 
@@ -166,8 +170,8 @@ variable "foundation_model" {
   description = "Bedrock foundation model (id) of the supervisor and its collaborators; it must be enabled in the account and region."
   default     = "anthropic.claude-3-5-sonnet-20240620-v1:0"
   validation {
-    condition     = can(regex("^[a-z0-9-]+\\.[A-Za-z0-9.:_-]+$", var.foundation_model))
-    error_message = "foundation_model must be a Bedrock model id such as anthropic.claude-3-5-sonnet-20240620-v1:0."
+    condition     = can(regex("^[a-z0-9-]+\\.[A-Za-z0-9.:_-]+$", var.foundation_model)) && !can(regex("^(us|eu|apac|us-gov|global)\\.", var.foundation_model))
+    error_message = "foundation_model must be a foundation-model id such as anthropic.claude-3-5-sonnet-20240620-v1:0; an inference profile (us.anthropic...) is not supported: the agents' roles are granted the foundation model only."
   }
 }
 
@@ -183,11 +187,11 @@ variable "guardrail_prompt_attack_strength" {
 
 variable "agent_idle_session_ttl_seconds" {
   type        = number
-  description = "How long Bedrock keeps an idle conversation, in seconds."
-  default     = 900
+  description = "How long Bedrock keeps an idle conversation, in seconds; at least session_timeout_seconds, so the agent still remembers a booking that waits for the customer."
+  default     = 1800
   validation {
-    condition     = var.agent_idle_session_ttl_seconds >= 60 && var.agent_idle_session_ttl_seconds <= 3600
-    error_message = "agent_idle_session_ttl_seconds must be from 60 to 3600."
+    condition     = var.agent_idle_session_ttl_seconds >= min(var.session_timeout_seconds, 3600) && var.agent_idle_session_ttl_seconds <= 3600
+    error_message = "agent_idle_session_ttl_seconds must be from session_timeout_seconds (or 3600 if that is longer) to 3600."
   }
 }
 

@@ -11,9 +11,11 @@ enable_real_confirm = true
 enable_real_cancel  = true
 pf360_auth_mode     = "caller"
 
-# 11 functions x 10 = 110 reserved; AWS keeps 100 of the account's limit unreserved, so ask for a
-# limit above 210 first (a new account's may be 10).
-lambda_reserved_concurrency = 10
+# Reserved concurrency is also each function's cap: an action handler answers within 8 s, so 50 carry
+# about 6 calls a second per handler before Bedrock sees throttles (the throttle alarms say so). 11
+# functions x 50 = 550 reserved, and AWS keeps 100 of the account's limit unreserved: ask for a limit
+# of at least 650 first (a new account's may be 10). Size it from your peak conversations.
+lambda_reserved_concurrency = 50
 
 # Longer history for incidents and audits.
 log_retention_days = 90

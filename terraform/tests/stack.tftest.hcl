@@ -86,6 +86,15 @@ run "stack" {
     error_message = "only the action-group handlers know the state machine"
   }
   assert {
+    condition = (
+      contains([for g in local.lambda_grants : g.sid if g.enabled], "DecryptKeptToken") == (!var.use_mock_api && var.pf360_auth_mode == "caller") &&
+      contains([for g in local.lambda_grants : g.sid if g.enabled], "KeepToken") == (!var.use_mock_api && var.pf360_auth_mode == "caller") &&
+      contains([for g in local.lambda_grants : g.sid if g.enabled], "PF360ServiceCredential") == (!var.use_mock_api && var.pf360_auth_mode == "service") &&
+      contains([for g in local.lambda_grants : g.sid if g.enabled], "MockPF360State") == var.use_mock_api
+    )
+    error_message = "each mode's grants, and only those: customer tokens in caller mode, the secret in service mode, the mock table in mock mode"
+  }
+  assert {
     condition     = length(aws_bedrockagent_agent_action_group.collaborator) == length(local.resources.agent_functions)
     error_message = "one action group per agent function"
   }
@@ -108,4 +117,20 @@ run "real_cancel_waits_for_real_confirm" {
     enable_real_cancel  = true
   }
   expect_failures = [var.enable_real_cancel]
+}
+
+run "service_credential" {
+  command = apply
+  variables {
+    use_mock_api    = false
+    pf360_auth_mode = "service"
+  }
+  assert {
+    condition     = alltrue([for fn in aws_lambda_function.fn : fn.environment[0].variables["PF360_CREDENTIALS_SECRET"] == aws_secretsmanager_secret.pf360.name])
+    error_message = "service mode: every Lambda knows the secret's name (never its value)"
+  }
+  assert {
+    condition     = contains([for g in local.lambda_grants : g.sid if g.enabled], "PF360ServiceCredential") && !contains([for g in local.lambda_grants : g.sid if g.enabled], "KeepToken")
+    error_message = "service mode: the secret, and no customer-token grants"
+  }
 }

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -38,6 +39,18 @@ def test_the_same_commit_gives_byte_identical_zips(dist: Path, tmp_path: Path) -
     digest = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(dist.glob("*.zip"))}
     assert digest == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(again.glob("*.zip"))}
     assert len(digest) == 1 + len(Resources().function_names())
+
+
+def test_no_zip_carries_this_checkout_or_this_machine(dist: Path) -> None:
+    # A path of the build machine (a console script's shebang, a RECORD of it) would make a clone
+    # elsewhere give other bytes: the same commit must give the same zips wherever it is built.
+    here = [str(package.ROOT).encode(), os.path.realpath(sys.executable).encode()]
+    for path in sorted(dist.glob("*.zip")):
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                assert not name.startswith("python/bin/"), f"{path.name}: {name}"
+                data = archive.read(name)
+                assert not any(marker in data for marker in here), f"{path.name}: {name} names this machine"
 
 
 def test_a_function_zip_holds_its_own_code_only(dist: Path) -> None:
@@ -71,6 +84,12 @@ try:
 except Exception as error:
     print(json.dumps({{"raised": type(error).__name__}}))
 assert not any(p.startswith({str(package.ROOT)!r}) for p in sys.path if p)
+# Every top-level package of the layer imports on this runtime: native wheels (pydantic_core, rpds,
+# wrapt, charset_normalizer) for the wrong platform or Python would fail here, not on a first call.
+import pkgutil
+for found in pkgutil.iter_modules([{str(layer / "python")!r}]):
+    if not found.name.startswith("_"):
+        importlib.import_module(found.name)
 """
     env = {"PATH": os.environ.get("PATH", ""), "AWS_DEFAULT_REGION": "us-east-1",
            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "Test",

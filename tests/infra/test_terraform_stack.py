@@ -5,6 +5,7 @@ settings models' variables."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from typing import Any
@@ -27,7 +28,10 @@ MODELS: dict[str, tuple[type[EnvSettings], ...]] = {
 }
 # Granted for the Lambda or Step Functions service itself, not for a call in the code: logging to
 # the function's own log group and tracing (X-Ray), the state machine's log delivery and encryption.
-PLATFORM_SIDS = {"OwnLogs", "Tracing", "LogDelivery", "ExecutionData"}
+# Actions for which IAM's service authorization reference lists no resource type: "*" is the only
+# resource they accept (the task token authorises SendTask*).
+NO_RESOURCE_TYPE = {"states:SendTaskSuccess", "states:SendTaskFailure"}
+PLATFORM_SIDS = {"OwnLogs", "Tracing", "LogDelivery", "EncryptedLogDelivery", "ExecutionData"}
 
 
 def _grants() -> list[dict[str, Any]]:
@@ -110,7 +114,7 @@ def test_lambda_grants_are_exactly_the_aws_calls_the_code_makes(kind: str) -> No
 def test_step_lambdas_get_no_step_functions_rights_and_no_grant_is_for_everything() -> None:
     for grant in _grants():
         assert "step" not in grant["kinds"] or not any(a.startswith("states:") for a in grant["actions"])
-        assert "*" not in grant["resources"]
+        assert "*" not in grant["resources"] or set(grant["actions"]) <= NO_RESOURCE_TYPE, grant
         assert not any("*" in action for action in grant["actions"])
     document = stack().resource("aws_iam_policy_document", "lambda", "data")
     for statement in document["statement"]:
@@ -184,3 +188,25 @@ def test_every_variable_is_declared_in_one_file_typed_described_and_validated() 
         assert variable.get("validation"), f"{name}: no validation"
         if variable["type"] == "bool":
             assert variable.get("nullable") is False, f"{name}: a flag must be true or false, not null"
+
+
+def test_the_code_builds_aws_clients_only_in_the_way_the_scan_reads() -> None:
+    """aws_calls finds services from `boto3.client("<literal>")`: a resource, a session's client or a
+    service name held in a variable would be calls the IAM test cannot see, so none is allowed."""
+    problems = []
+    for path in sorted((REPO / "functions").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            where = f"{path.relative_to(REPO)}:{node.lineno}"
+            receiver = ast.unparse(node.func.value)
+            if node.func.attr == "resource" and "boto3" in receiver:
+                problems.append(f"{where}: boto3 resource")
+            if "Session" in receiver and node.func.attr == "client":
+                problems.append(f"{where}: a session's client")
+            if receiver == "boto3" and node.func.attr == "client":
+                first = node.args[0] if node.args else None
+                if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                    problems.append(f"{where}: a service name that is not a literal")
+    assert not problems, problems

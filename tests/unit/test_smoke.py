@@ -84,10 +84,21 @@ TOOL_CALL = {
 }
 
 
-def _completion(client: Any, frames: list[bytes]) -> EventStream:
+class _BrokenBody(io.BytesIO):
+    """A body whose connection drops once its bytes are read, as a reset mid-answer does."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        if not data:
+            raise urllib3.exceptions.ProtocolError("Connection broken: reset by peer")
+        return data
+
+
+def _completion(client: Any, frames: list[bytes], *, broken: bool = False) -> EventStream:
     """What botocore's parser returns for `completion`: an EventStream over the raw body."""
     shape = client.meta.service_model.operation_model("InvokeAgent").output_shape.members["completion"]
-    raw = urllib3.HTTPResponse(body=io.BytesIO(b"".join(frames)), preload_content=False)
+    body = (_BrokenBody if broken else io.BytesIO)(b"".join(frames))
+    raw = urllib3.HTTPResponse(body=body, preload_content=False)
     return EventStream(raw, shape, EventStreamJSONParser(), "InvokeAgent")
 
 
@@ -111,14 +122,14 @@ class Agent:
         self.stubber = stubber
         self.regions: list[str] = []
 
-    def answers(self, text: str, frames: list[bytes], **request: Any) -> None:
+    def answers(self, text: str, frames: list[bytes], *, broken: bool = False, **request: Any) -> None:
         # Stubber validates a stubbed response against the output shape, where the event stream
         # `completion` is a (required) structure: it refuses an EventStream and a list of events alike.
         # So a valid placeholder passes that check and the stream replaces it after (Stubber keeps this
         # very dict): botocore's own EventStream over encoded frames, what the parser returns live.
         response: dict[str, Any] = {"completion": {}, "contentType": "application/json", "sessionId": SESSION}
         self.stubber.add_response("invoke_agent", response, _request(text, **request))
-        response["completion"] = _completion(self.stubber.client, frames)
+        response["completion"] = _completion(self.stubber.client, frames, broken=broken)
 
     def fails(self, code: str, status: int, text: str = SCRIPT[0]) -> None:
         self.stubber.add_client_error(
@@ -380,3 +391,27 @@ def test_a_malformed_token_is_refused_without_showing_it(
     assert status == 2
     assert "the PF360 token is not a well-formed token" in err
     assert "bad token with spaces" not in err
+
+
+def test_an_answer_cut_off_mid_stream_fails_that_step_without_a_traceback(
+    agent: Agent, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a dates turn whose connection breaks after a first chunk
+    agent.answers(SCRIPT[0], [chunk("Hello!")])
+    agent.answers(SCRIPT[1], [chunk("The first")], broken=True)
+    agent.answers(SCRIPT[2], [chunk("Bye!")])
+
+    # When the smoke runs
+    status, out, err = _run(capsys)
+
+    # Then that step fails with the reason, the others still run, and no traceback is shown
+    assert status == 1
+    assert "FAIL: no whole answer" in out
+    assert "2 of 3 steps passed" in out
+    assert "Traceback" not in out + err
+
+
+def test_a_turn_is_sent_once_never_retried() -> None:
+    config = smoke._client(None, REGION, 30).meta.config if os.environ.get("AWS_ACCESS_KEY_ID") else None
+    assert config is not None
+    assert config.retries["total_max_attempts"] == 1

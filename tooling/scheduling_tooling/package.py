@@ -67,6 +67,11 @@ def build_layer(build: Path, architecture: str) -> Path:
         ],
         check=True,
     )  # fmt: skip
+    # Console scripts (bin/) carry this machine's interpreter path in their shebang and never run in
+    # Lambda; the RECORD files list them with their hashes. Both would tie the bytes to the checkout.
+    shutil.rmtree(tree / "bin", ignore_errors=True)
+    for record in tree.glob("*.dist-info/RECORD"):
+        record.unlink()
     for package in SHARED:
         shutil.copytree(FUNCTIONS / package, tree / package, ignore=_caches)
     for family in ("pf360", "workflow"):

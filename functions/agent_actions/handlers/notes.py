@@ -84,7 +84,7 @@ def get_notes(project_id: ProjectId) -> Response[AgentAnswer]:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)  # answers echo sessionAttributes: the token
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return shared.handle(app, event, context)

@@ -141,7 +141,7 @@ def cancel_appointment(project_id: ProjectId, reason: Reason = None) -> Response
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)  # answers echo sessionAttributes: the token
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return shared.handle(app, event, context)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import urllib3
 from botocore.config import Config
 from botocore.exceptions import (
     ClientError,
@@ -39,6 +40,8 @@ from botocore.exceptions import (
     ParamValidationError,
     PartialCredentialsError,
     ProfileNotFound,
+    ReadTimeoutError,
+    ResponseStreamingError,
     SSOError,
     TokenRetrievalError,
 )
@@ -181,6 +184,9 @@ def converse(client: Any, target: Target, steps: list[Step], token: str | None =
     return 0 if passed == len(steps) else 1
 
 
+_CUT_OFF = (ReadTimeoutError, ResponseStreamingError, urllib3.exceptions.HTTPError)  # no whole answer
+
+
 def _attempt(client: Any, target: Target, step: Step) -> tuple[Turn, str | None]:
     """One turn and why it failed (None when it passed)."""
     began = time.perf_counter()
@@ -193,6 +199,9 @@ def _attempt(client: Any, target: Target, step: Step) -> tuple[Turn, str | None]
         return turn, _client_error(error)
     except _CREDENTIAL_ERRORS as error:
         raise SmokeError(f"AWS credentials unusable: {error}") from None
+    except _CUT_OFF as error:
+        turn.seconds = time.perf_counter() - began
+        return turn, f"no whole answer: {type(error).__name__}"
     except HTTPClientError as error:
         raise SmokeError(f"cannot reach Bedrock Agent Runtime in {target.region}: {error}") from None
     except ParamValidationError as error:
@@ -260,7 +269,8 @@ def _raise_if_fatal(error: ClientError, target: Target) -> None:
         raise SmokeError(f"{where} not found (check --region and the ids): {message}") from None
     if code == "accessdeniedexception":
         raise SmokeError(
-            f"access denied for {where} (the caller needs bedrock:InvokeAgent on the alias): {message}"
+            f"access denied for {where} (the caller needs bedrock:InvokeAgent on the alias, and "
+            f"kms:Decrypt and kms:GenerateDataKey on the stack's key): {message}"
         ) from None
     if code in _REJECTED_CREDENTIALS:
         raise SmokeError(f"AWS rejected the credentials: {message}") from None
@@ -283,7 +293,9 @@ def _client(profile: str | None, region: str, timeout: float) -> Any:
         raise SmokeError(f"AWS profile {profile!r} not found in your AWS config; nothing was sent") from None
     except _CREDENTIAL_ERRORS as error:
         raise SmokeError(f"AWS credentials unusable: {error}; nothing was sent") from None
-    return session.client("bedrock-agent-runtime", config=Config(read_timeout=timeout, connect_timeout=10))
+    # One attempt per turn: a retried InvokeAgent would be a second customer turn in the same session.
+    config = Config(read_timeout=timeout, connect_timeout=10, retries={"total_max_attempts": 1})
+    return session.client("bedrock-agent-runtime", config=config)
 
 
 def _target(args: argparse.Namespace, token: str | None) -> Target:
