@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from types import ModuleType
+from typing import Protocol
 
 from scheduling_tooling.commands import (
     agent_invoke,
@@ -43,8 +43,17 @@ GROUP_HELP = {
     "ops": "what happened to a booking: list, show, waiting, failures, stats, graph, redrive, stop",
 }
 
-# (words, module, help)
-COMMANDS: list[tuple[tuple[str, ...], ModuleType, str]] = [
+
+class Command(Protocol):
+    """A command module (or an object shaped like one, as the ops sub-commands are)."""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+# (words, command, help)
+COMMANDS: list[tuple[tuple[str, ...], Command, str]] = [
     (("pf360", "serve"), pf360_serve, "serve the PF360 simulator on its own, with fault injection"),
     (("pf360", "demo"), pf360_demo, "walk a booking through the PF360 client against the simulator"),
     (

@@ -48,6 +48,13 @@ from botocore.exceptions import (
 
 from agent_actions.event_shape import fits
 
+EXAMPLES = """\
+Needs AWS credentials and a deployed agent alias; it asks for dates and books nothing.
+
+examples:
+  scheduling smoke --customer-id 1645975 --client-id 09PF05VD --auth-token-file token.txt
+  scheduling smoke --profile dev --trace --project 12345
+"""
 ENV_AGENT_ID = "PF360_SMOKE_AGENT_ID"
 ENV_ALIAS_ID = "PF360_SMOKE_AGENT_ALIAS_ID"
 ENV_CUSTOMER_ID = "PF360_SMOKE_CUSTOMER_ID"
