@@ -114,9 +114,9 @@ def _conversation(agent: Agent, project: str) -> None:
 
 
 def _timeline(target: Target, session_id: str) -> None:
-    from booking_bridge import execution_name
+    from booking_bridge import session_digest
 
-    suffix = execution_name(session_id, "0", "x", 0).rsplit("-", 1)[1]
+    suffix = session_digest(session_id)
     sfn = target.client("stepfunctions")
     pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=target.state_machine_arn)
     executions = [e for page in pages for e in page["executions"] if e["name"].endswith(suffix)]
