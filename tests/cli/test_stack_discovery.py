@@ -166,6 +166,7 @@ def test_an_endpoint_where_nothing_answers_is_a_clear_error(tmp_path: Path) -> N
     # Then the command says so in one line and starts nothing in its place
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"scheduling agent invoke: no local stack answers at {nowhere} (start one with `scheduling local up`)"
+        f"scheduling agent invoke: no local stack answers at {nowhere} "
+        "(start one with `scheduling local up`, or use --aws)"
     ]
     assert result.stdout == ""

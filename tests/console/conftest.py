@@ -20,6 +20,8 @@ from scheduling_tooling.local.stack import EmbeddedStack
 # Wall-clock bounds on calls that will answer (generous for a busy machine); engine time is manual.
 PF360_READ_TIMEOUT = 30.0
 ANSWER_DEADLINE = 25.0
+TRIES = 2  # the console asks one agent turn at most this often while "still working"
+TURN_BOUND_SECONDS = TRIES * (ANSWER_DEADLINE + 5)  # so one agent turn through the console ends within this
 
 
 @dataclass
@@ -38,7 +40,7 @@ def served() -> Iterator[Served]:
         answer_deadline_seconds=ANSWER_DEADLINE,
     ) as stack:
         published = discovery.publish(stack)
-        yield Served(stack, published.info.aws_endpoint, mount(stack, published))
+        yield Served(stack, published.info.aws_endpoint, mount(stack, published, tries=TRIES))
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
@@ -20,7 +22,12 @@ import requests
 from scheduling_tooling.cli import main
 from scheduling_tooling.local.stack import EmbeddedStack
 
-WAIT_MS = 30_000  # a bound on things that will happen (the page polls every 3 s), never a sleep
+from .conftest import TURN_BOUND_SECONDS, Executions
+
+# A bound on things that will happen, never a sleep: the longest is one agent turn, which the console
+# bounds (TRIES asks of at most the answer deadline each); the page polls every 3 s.
+WAIT_MS = int(TURN_BOUND_SECONDS * 1000) + 15_000
+POLL_MS = 3000
 
 
 def chromium_path() -> str:
@@ -46,18 +53,35 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+@dataclass
+class Opened:
+    page: Any
+    errors: list[str] = field(default_factory=list)  # uncaught exceptions and rejections
+    logged: list[str] = field(default_factory=list)  # console.error lines (a failed request logs one)
+
+
+@contextmanager
+def console_page(browser: Any, url: str, *, before: Any = None) -> Iterator[Opened]:
+    """The console in a fresh browser context; `before(page)` runs before it loads (a clock, a script)."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1100})
+    opened = Opened(context.new_page())
+    opened.page.on("pageerror", lambda error: opened.errors.append(str(error)))
+    opened.page.on("console", lambda m: opened.logged.append(m.text) if m.type == "error" else None)
+    try:
+        if before:
+            before(opened.page)
+        opened.page.goto(url)
+        opened.page.wait_for_selector("body[data-ready='true']", timeout=WAIT_MS)
+        yield opened
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser: Any, served: Any, stack: EmbeddedStack) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1600, "height": 1100})
-    opened = context.new_page()
-    problems: list[str] = []
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-    opened.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    opened.goto(served.console)
-    opened.wait_for_selector("body[data-ready='true']", timeout=WAIT_MS)
-    yield opened
-    context.close()
-    assert problems == [], "the page logged errors"
+    with console_page(browser, served.console) as opened:
+        yield opened.page
+    assert opened.errors + opened.logged == [], "the page logged errors"
 
 
 def press(page: Any, operation: str) -> Any:
@@ -138,30 +162,84 @@ def test_a_booking_through_the_panel_shows_its_timeline_and_path(
         page.screenshot(path=screenshot, full_page=True)
 
 
-def test_data_from_the_stack_is_shown_as_text_never_as_markup(page: Any, served: Any) -> None:
-    # Given an agent call whose parameters carry markup (the handler answers 400, echoing nothing)
-    answer = requests.post(
-        served.console + "api/agent",
-        json={
-            "operation": "get_time_slots",
-            "client_id": "09PF05VD",
-            "customer_id": "1645975",
-            "session_id": "console-markup",
-            "parameters": {"project_id": "12345", "date": "<img src=x onerror=alert(1)>"},
-        },
-        timeout=60,
-    )
-    assert answer.status_code == 200
-    # When the page shows a log entry built from it (the page itself builds entries the same way)
+def test_data_from_the_stack_is_shown_as_text_never_as_markup(
+    page: Any, served: Any, stack: EmbeddedStack, faults: Any
+) -> None:
+    # Given PF360 answering the dates request with an error whose message is markup: the execution
+    # fails after its retries, and the message reaches its cause (and the timeline's)
+    markup = "<img src=x onerror=alert(1)><b>bold</b>"
+    faults({"get_available_dates": [{"kind": "error_body", "message": markup}]})
+    page.select_option("#customer", index=0)
     page.select_option("#project", value="12345")
+    press(page, "get_available_dates")
+    session = page.locator("#session-id").inner_text()
+    (failed,) = stack.executions_of(session)
+    Executions(stack).finished(failed["executionArn"])
+    # When the page shows that execution (its summary, its timeline) and a log entry built from a value
+    # that is markup (the page builds entries from the stack's answers the same way)
+    page.evaluate("name => openExecution(name)", failed["name"])
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#execution-summary dd')]"
+        ".some(d => d.textContent.includes('<b>'))",
+        timeout=WAIT_MS,
+    )
     page.evaluate(
         "() => { const o = document.createElement('option'); o.value = '<b>x</b>'; "
         "o.textContent = '<b>x</b>'; document.querySelector('#date').replaceChildren(o); }"
     )
     press(page, "get_time_slots")
     # Then the markup is text in the page, never an element
-    assert page.locator("#log img, #log b").count() == 0
+    assert page.locator("img, b").count() == 0
+    assert markup in page.locator("#execution-summary").inner_text()
+    assert "<b>bold</b>" in page.locator("#timeline tbody").inner_text()
     assert "<b>x</b>" in page.locator("#log li").first.inner_text()
+
+
+def test_the_page_polls_one_request_at_a_time(browser: Any, served: Any, stack: EmbeddedStack) -> None:
+    # Given a stack that stops answering the list after the page loaded (every later request hangs)
+    hang_after_first = """
+      window.polls = { calls: 0, open: 0, most: 0 };
+      const fetched = window.fetch;
+      window.fetch = (url, options) => {
+        if (!String(url).startsWith("api/executions?")) return fetched(url, options);
+        window.polls.calls += 1;
+        if (window.polls.calls === 1) return fetched(url, options);
+        window.polls.open += 1;
+        window.polls.most = Math.max(window.polls.most, window.polls.open);
+        return new Promise(() => {});
+      };
+    """
+
+    def before(page: Any) -> None:
+        page.clock.install()
+        page.add_init_script(hang_after_first)
+
+    with console_page(browser, served.console, before=before) as opened:
+        # When ten poll periods pass on the page's clock
+        opened.page.clock.run_for(10 * POLL_MS + 100)
+        polls = opened.page.evaluate("() => window.polls")
+    # Then the hanging request is the only one sent since: no poll starts before the last one ended
+    assert polls == {"calls": 2, "open": 1, "most": 1}
+    assert opened.errors == []
+
+
+def test_an_execution_that_cannot_be_opened_says_why(browser: Any, served: Any, stack: EmbeddedStack) -> None:
+    # Given the list names an execution the stack does not have (gone since the list was read)
+    gone = "schedule-1-1-" + "0" * 24
+    listed = {"executions": [{"name": gone, "status": "SUCCEEDED", "start": None, "stop": None}]}
+
+    def before(page: Any) -> None:
+        page.route("**/api/executions?*", lambda route: route.fulfill(json=listed))
+
+    with console_page(browser, served.console, before=before) as opened:
+        # When it is clicked
+        opened.page.locator(f"#executions tr[data-name='{gone}']").click()
+        problem = opened.page.locator("#execution-error")
+        problem.wait_for(state="visible", timeout=WAIT_MS)
+        # Then the panel says why, and nothing is left uncaught
+        assert f"cannot open {gone}" in problem.inner_text()
+        assert opened.errors == []
+    assert all("404" in line for line in opened.logged)  # only the browser's note of the failed request
 
 
 def test_the_console_refuses_what_a_cross_site_form_could_send(served: Any) -> None:

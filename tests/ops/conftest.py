@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -22,10 +21,10 @@ import requests
 from booking_bridge import BookingBridge
 from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER, bookable
 from scheduling_tooling import cli
+from scheduling_tooling.local import discovery
 from scheduling_tooling.local.clock import TIMEOUT
 from scheduling_tooling.local.conversation import Conversation
 from scheduling_tooling.local.stack import EmbeddedStack
-from scheduling_tooling.ops import query
 from session_store import SessionStore
 
 PF360_READ_TIMEOUT = 30.0
@@ -56,6 +55,7 @@ class Run:
 @pytest.fixture(scope="module")
 def ops_stack() -> Iterator[EmbeddedStack]:
     with EmbeddedStack(manual_time=True, serve_api=True, pf360_timeout_seconds=PF360_READ_TIMEOUT) as stack:
+        discovery.publish(stack)  # answer /_local/info, as `scheduling local up` does: how commands find it
         yield stack
 
 
@@ -160,13 +160,10 @@ def _until(condition: Callable[[], bool], what: str, within: float = 60) -> None
 
 
 @pytest.fixture
-def ops(
-    ops_stack: EmbeddedStack, bookings: dict[str, Booking], monkeypatch: pytest.MonkeyPatch
-) -> Callable[..., Run]:
-    """`scheduling ops ...` in this process against the module's stack, over its HTTP endpoint; its
-    "now" is the stack's engine time."""
+def ops(ops_stack: EmbeddedStack, bookings: dict[str, Booking]) -> Callable[..., Run]:
+    """`scheduling ops ...` in this process against the module's stack, over its HTTP endpoint. Its
+    "now" is the real time, as are the executions' start and event times."""
     endpoint = f"http://127.0.0.1:{ops_stack.api_port}"
-    monkeypatch.setattr(query, "now", lambda: datetime.fromtimestamp(ops_stack.clock.now(), UTC))
 
     def run(*words: str) -> Run:
         out, err = io.StringIO(), io.StringIO()

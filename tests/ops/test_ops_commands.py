@@ -190,11 +190,10 @@ def test_show_never_prints_a_task_token(
         assert token not in ops(*words).out
 
 
-def test_waiting_lists_only_waits_older_than_asked(
-    ops: Ops, bookings: dict[str, Booking], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_waiting_lists_only_waits_older_than_asked(ops: Ops, bookings: dict[str, Booking]) -> None:
     # Given two executions waiting for their customer (the long one for a slot)
-    result = ops("waiting", "--older-than", "30s", "--json")
+    ours = {bookings["waiting"].execution_name, bookings["long"].execution_name}
+    result = ops("waiting", "--older-than", "0s", "--json")
     assert result.status == 0
     waiting = result.json()
     check("waiting", waiting)
@@ -202,8 +201,13 @@ def test_waiting_lists_only_waits_older_than_asked(
     assert rows[bookings["waiting"].execution_name]["state"] == "Wait For Date"
     assert rows[bookings["long"].execution_name]["state"] == "Wait For Slot"
     assert rows[bookings["waiting"].execution_name]["session_id"] == bookings["waiting"].session_id
-    # When the threshold is longer than they have waited, Then none is listed
-    assert ops("waiting", "--older-than", "1d", "--json").json()["waiting"] == []
+    # When the threshold is one both have passed (a wait only grows older), Then both are listed
+    youngest = min(rows[name]["waiting_seconds"] for name in ours)
+    again = ops("waiting", "--older-than", f"{max(youngest - 1, 0)}s", "--json").json()
+    assert ours <= {r["name"] for r in again["waiting"]}
+    # When it is longer than the oldest has waited, Then none is listed
+    oldest = max(r["waiting_seconds"] for r in rows.values())
+    assert ops("waiting", "--older-than", f"{oldest + 3600}s", "--json").json()["waiting"] == []
 
 
 def test_failures_are_grouped_by_error_and_state(ops: Ops, bookings: dict[str, Booking]) -> None:

@@ -2,10 +2,11 @@
 handler Lambdas, as the agent runtime does, and show each answer.
 
 Where: `target.resolve` (the running local stack, AWS with --aws, else an in-process stack, announced).
-A local stack's Lambda endpoint and simulator come from its /_local/info (`local/discovery.py`). A
-JSON array of events is one conversation on one stack, so a conversation can be replayed from a file;
-an event whose customer has no `auth_token` is signed in at the local simulator first, as the PF web
-app signs customers in.
+A local stack's Lambda endpoint and simulator come from its Target (its /_local/info). On AWS only
+the Lambdas are used: no state machine is needed, and Terraform's outputs are read once, only when a
+--function is missing. A JSON array of events is one conversation on one stack, so a conversation can
+be replayed from a file; an event whose customer has no `auth_token` is signed in at the local
+simulator first, as the PF web app signs customers in.
 """
 
 from __future__ import annotations
@@ -17,15 +18,12 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 import requests
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from scheduling_tooling import terminal
 from scheduling_tooling.agent_events import answer_of
 from scheduling_tooling.agent_groups import GROUPS
-from scheduling_tooling.local import discovery
 from scheduling_tooling.local.resources import Resources
 from scheduling_tooling.target import (
     Target,
@@ -50,8 +48,6 @@ examples:
   scheduling agent invoke --endpoint http://127.0.0.1:5361 --event e.json   # another local stack
   scheduling agent invoke --aws --profile dev --event e.json         # the deployed Lambdas
 """
-# A Lambda Invoke is not idempotent: a timed-out call is reported, never sent twice.
-_LOCAL_LAMBDA = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=120)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="GROUP=NAME",
         help="with --aws: a group's Lambda function name (default: Terraform's lambda_function_names)",
     )
-    add_target_arguments(parser)
+    add_target_arguments(parser, state_machine=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,25 +83,37 @@ def run(args: argparse.Namespace) -> int:
     out = terminal.Output()
     failed = 0
     try:
-        with resolve(args, announce=terminal.note) as target:
-            invoker = _invoker(target, args)
-            for number, event in enumerate(events, 1):
-                group = args.group or event.get("actionGroup")
-                if group not in GROUPS:
-                    terminal.error(PROG, f"event {number}: no --group and no known actionGroup")
-                    return 2
-                answer = invoker.invoke(group, event)
-                if args.json:
-                    print(json.dumps(answer, indent=2), flush=True)
-                else:
-                    failed += not show(out, event, answer, number=number, of=len(events))
+        given = _given_functions(args)
+        # On AWS Terraform is read once, and only when a group's function is not given.
+        outputs = None
+        if args.aws:
+            outputs = {} if set(GROUPS) <= set(given) else terraform_outputs(args.terraform_dir)
+        with resolve(
+            args,
+            announce=terminal.note,
+            start_stack=True,
+            lambda_only=True,
+            outputs=outputs,
+        ) as target:
+            try:
+                invoker = _invoker(target, given)
+                for number, event in enumerate(events, 1):
+                    group = args.group or event.get("actionGroup")
+                    if group not in GROUPS:
+                        terminal.error(PROG, f"event {number}: no --group and no known actionGroup")
+                        return 2
+                    answer = invoker.invoke(group, event)
+                    if args.json:
+                        print(json.dumps(answer, indent=2), flush=True)
+                    else:
+                        failed += not show(out, event, answer, number=number, of=len(events))
+            except (BotoCoreError, ClientError) as error:
+                raise TargetError(explain(error, target)) from error
     except TargetError as error:
         terminal.error(PROG, str(error))
         return 2
-    except (BotoCoreError, ClientError, requests.RequestException) as error:
-        terminal.error(
-            PROG, explain(error) if not isinstance(error, requests.RequestException) else str(error)
-        )
+    except requests.RequestException as error:
+        terminal.error(PROG, f"cannot sign the customer in at the simulator: {error}")
         return 2
     return 1 if failed else 0
 
@@ -136,26 +144,12 @@ class Invoker:
         return {**event, "sessionAttributes": {**attributes, "auth_token": self.tokens[customer]}}
 
 
-def _invoker(target: Target, args: argparse.Namespace) -> Invoker:
+def _invoker(target: Target, given: dict[str, str]) -> Invoker:
     if target.kind == "aws":
-        return Invoker(target.client("lambda"), _aws_functions(args), None)
-    lambda_url, simulator_url = local_urls(target)
+        return Invoker(target.client("lambda"), _aws_functions(given, target.outputs), None)
     resources = Resources()
     names = {group: resources.agent_function(group) for group in GROUPS}
-    return Invoker(local_lambda_client(lambda_url, target.region), names, simulator_url)
-
-
-def local_urls(target: Target) -> tuple[str, str]:
-    """(Lambda endpoint, PF360 simulator) of a local or in-process stack: what plays the agent needs."""
-    if target.kind == "embedded":
-        return target.stack.lambdas.url, target.stack.simulator.url
-    try:
-        info = discovery.read_info(str(target.endpoint_url))
-    except discovery.NotALocalStack as error:
-        raise TargetError(str(error)) from None
-    if info is None:
-        raise TargetError(f"the local stack at {target.endpoint_url} stopped answering")
-    return info.lambda_endpoint, info.pf360_simulator
+    return Invoker(target.client("lambda"), names, target.simulator_url)
 
 
 def sign_in_at(simulator_url: str, client_id: str, customer_id: str) -> str:
@@ -170,23 +164,12 @@ def sign_in_at(simulator_url: str, client_id: str, customer_id: str) -> str:
     return token
 
 
-def local_lambda_client(url: str, region: str) -> Any:
-    """A Lambda client for a local stack's endpoint, with its fake credentials (never the user's)."""
-    return boto3.client(
-        "lambda",
-        endpoint_url=url,
-        region_name=region,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - the local stack accepts any
-        config=_LOCAL_LAMBDA,
-    )
+def _given_functions(args: argparse.Namespace) -> dict[str, str]:
+    return dict(item.split("=", 1) for item in args.function if "=" in item)
 
 
-def _aws_functions(args: argparse.Namespace) -> dict[str, str]:
-    given = dict(item.split("=", 1) for item in args.function if "=" in item)
-    if set(GROUPS) <= set(given):
-        return given
-    names = terraform_outputs(args.terraform_dir).get("lambda_function_names") or {}
+def _aws_functions(given: dict[str, str], outputs: dict[str, Any]) -> dict[str, str]:
+    names = outputs.get("lambda_function_names") or {}
     functions = {group: given.get(group) or names.get(group) for group in GROUPS}
     missing = [group for group, name in functions.items() if not name]
     if missing:

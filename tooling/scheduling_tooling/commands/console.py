@@ -17,7 +17,15 @@ from typing import Any
 
 from scheduling_tooling import terminal
 from scheduling_tooling.local import discovery
-from scheduling_tooling.target import DEFAULT_LOCAL_ENDPOINT, ENV_LOCAL_ENDPOINT
+from scheduling_tooling.target import (
+    DEFAULT_LOCAL_ENDPOINT,
+    ENV_LOCAL_ENDPOINT,
+    Target,
+    TargetError,
+    add_endpoint_argument,
+    local_endpoint,
+    local_target,
+)
 
 PROG = "scheduling console"
 EXAMPLES = f"""\
@@ -31,11 +39,7 @@ its console and says so; Ctrl-C stops it."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--endpoint",
-        metavar="URL",
-        help=f"the local stack's endpoint (default: ${ENV_LOCAL_ENDPOINT}, else {DEFAULT_LOCAL_ENDPOINT})",
-    )
+    add_endpoint_argument(parser)
     parser.add_argument(
         "--port",
         type=int,
@@ -46,10 +50,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    endpoint = (args.endpoint or os.environ.get(ENV_LOCAL_ENDPOINT) or DEFAULT_LOCAL_ENDPOINT).rstrip("/")
+    endpoint = local_endpoint(args)
     try:
-        info = discovery.read_info(endpoint)
-    except discovery.NotALocalStack as error:
+        info = discovery.read_info(endpoint)  # its services: whether it serves a console already
+        target = local_target(endpoint) if info is not None else None
+    except (discovery.NotALocalStack, TargetError) as error:
         terminal.error(PROG, str(error))
         return 2
     out = terminal.Output()
@@ -58,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         out.line(f"the console of the local stack at {endpoint}: {url}")
         _open(url, args.no_browser)
         return 0
-    if info is None and args.endpoint:
+    if target is None and args.endpoint:
         terminal.error(PROG, f"no local stack answers at {endpoint} (start one with `scheduling local up`)")
         return 2
     stopping = threading.Event()
@@ -68,13 +73,13 @@ def run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    if info is not None:
-        return _serve_for(info, endpoint, args, out, stopping)
+    if target is not None:
+        return _serve_for(target, endpoint, args, out, stopping)
     return _start_stack(endpoint, args, out, stopping)
 
 
 def _serve_for(
-    info: discovery.LocalInfo,
+    target: Target,
     endpoint: str,
     args: argparse.Namespace,
     out: terminal.Output,
@@ -84,7 +89,7 @@ def _serve_for(
     from scheduling_tooling.console.app import Backend, ConsoleServer
 
     try:
-        server = ConsoleServer(Backend.of_info(info), port=args.port)
+        server = ConsoleServer(Backend.of_target(target), port=args.port)
     except OSError as error:
         terminal.error(PROG, f"cannot serve the console on port {args.port}: {error}")
         return 1

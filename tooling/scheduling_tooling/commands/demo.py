@@ -19,8 +19,9 @@ from typing import Any
 from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER
 from scheduling_tooling import terminal
 from scheduling_tooling.agent_client import AgentClient
-from scheduling_tooling.commands.agent_invoke import local_lambda_client, local_urls, sign_in_at
-from scheduling_tooling.target import DEFAULT_LOCAL_ENDPOINT, ENV_LOCAL_ENDPOINT, Target, TargetError, resolve
+from scheduling_tooling.commands.agent_invoke import sign_in_at
+from scheduling_tooling.local.resources import Resources
+from scheduling_tooling.target import Target, TargetError, add_endpoint_argument, local_lambda_client, resolve
 
 PROG = "scheduling demo"
 EXAMPLES = """\
@@ -38,21 +39,23 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", default="12345", help="project to book (default 12345)")
-    parser.add_argument(
-        "--endpoint",
-        metavar="URL",
-        help=f"the local stack's endpoint (default: ${ENV_LOCAL_ENDPOINT}, else {DEFAULT_LOCAL_ENDPOINT})",
-    )
+    add_endpoint_argument(parser)
 
 
 class Agent:
     """Plays the Bedrock agent and prints what it sends and reads."""
 
-    def __init__(self, lambda_url: str, simulator_url: str) -> None:
+    def __init__(self, target: Target) -> None:
+        lambda_url, simulator_url = str(target.lambda_url), str(target.simulator_url)
         token = sign_in_at(simulator_url, DEMO_CLIENT, DEMO_CUSTOMER)
-        self.client = AgentClient(lambda_url, session_id=f"demo-{uuid.uuid4().hex[:12]}", token=token)
-        # the stack's fake credentials: this process may have none, or real ones that must stay here
-        self.client._lambda = local_lambda_client(lambda_url, self.client.resources.region)
+        self.client = AgentClient(
+            lambda_url,
+            session_id=f"demo-{uuid.uuid4().hex[:12]}",
+            resources=Resources(region=target.region),
+            token=token,
+            # the stack's fake credentials: this process may have none, or real ones that must stay here
+            lambda_client=local_lambda_client(lambda_url, target.region),
+        )
         self.session_id = self.client.session_id
         self.unexpected = 0
 
@@ -73,9 +76,11 @@ def run(args: argparse.Namespace) -> int:
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"  # EMF lines on stdout would interleave the dialogue
     started = time.perf_counter()
     try:
-        with resolve(args, announce=terminal.note, stack_options={"time_scale": 1.0}) as target:
+        with resolve(
+            args, announce=terminal.note, start_stack=True, stack_options={"time_scale": 1.0}
+        ) as target:
             terminal.note(f"{PROG}: on the {target.describe()}")
-            agent = Agent(*local_urls(target))
+            agent = Agent(target)
             print(f"Customer {DEMO_CUSTOMER} of client {DEMO_CLIENT} signs in to the PF web app and talks to")
             print(f"the agent (session {agent.session_id}; every PF360 call carries the customer's own")
             print("token, which the step Lambdas read from the session's KMS-encrypted vault, never from an")

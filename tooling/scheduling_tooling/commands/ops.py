@@ -35,7 +35,6 @@ class Command:
     add_options: Callable[[argparse.ArgumentParser], None]
     body: Body
     EXAMPLES: str | None = None
-    json_schema: str | None = None  # the schema its --json output follows (ops/schemas/<name>.json)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         self.add_options(parser)
@@ -88,14 +87,19 @@ def _list_options(parser: argparse.ArgumentParser) -> None:
 def _list(args: argparse.Namespace, target: Target) -> int:
     sfn = target.client("stepfunctions")
     digests = None
+    since = query.moment(args.since) if args.since else None
     if args.customer:
         sessions = query.customer_sessions(target.client("dynamodb"), target.sessions_table, args.customer)
         digests = frozenset(query.session_digest(str(item["session_id"])) for item in sessions)
         if not sessions:
             note(f"no sessions of customer {args.customer} (session items expire with their TTL)")
+        # No execution of a session starts before its item was created: the listing stops there.
+        oldest = query.oldest_session_start(sessions)
+        if oldest and (since is None or oldest > since):
+            since = oldest
     filters = Filters(
         status=args.status,
-        since=query.moment(args.since) if args.since else None,
+        since=since,
         until=query.moment(args.until) if args.until else None,
         project=args.project,
         digests=digests,
@@ -112,7 +116,7 @@ def _list(args: argparse.Namespace, target: Target) -> int:
         latest = None if args.brief else read_latest(sfn, execution["executionArn"])
         rows.append(_list_row(execution, latest))
     if args.json:
-        _print_json({"executions": rows, "next_token": page.next_token}, "list")
+        _print_json({"executions": rows, "next_token": page.next_token})
     else:
         Output().table(
             ["STARTED", "STATUS", "OUTCOME / NOW", "MODE", "PROJECT", "SESSION", "EXECUTION"],
@@ -201,7 +205,7 @@ def _show(args: argparse.Namespace, target: Target) -> int:
         arns = [e["executionArn"] for e in found]
     timelines = [read_timeline(sfn, arn) for arn in arns]
     if args.json:
-        _print_json({"executions": [t.to_json() for t in timelines]}, "show")
+        _print_json({"executions": [t.to_json() for t in timelines]})
         return 0
     out = Output()
     for number, timeline in enumerate(timelines):
@@ -279,7 +283,10 @@ def _waiting(args: argparse.Namespace, target: Target) -> int:
     sfn = target.client("stepfunctions")
     older = query.span(args.older_than)
     current = query.now()
-    running = query.executions(sfn, target.state_machine_arn, Filters(status="RUNNING"), limit=args.max)
+    # An execution started less than --older-than ago cannot have waited that long: not read at all.
+    candidates = Filters(status="RUNNING", until=current - older)
+    running = query.executions(sfn, target.state_machine_arn, candidates, limit=args.max)
+    sampled = running.next_token is not None
     rows = []
     for execution in running.executions:
         latest = read_latest(sfn, execution["executionArn"])
@@ -299,7 +306,7 @@ def _waiting(args: argparse.Namespace, target: Target) -> int:
             )
     rows.sort(key=lambda r: r["since"])
     if args.json:
-        _print_json({"older_than_seconds": older.total_seconds(), "waiting": rows}, "waiting")
+        _print_json({"older_than_seconds": older.total_seconds(), "sampled": sampled, "waiting": rows})
         return 0
     Output().table(
         ["WAITING SINCE", "FOR", "STATE", "SESSION", "PROJECT", "MODE", "EXECUTION"],
@@ -312,7 +319,9 @@ def _waiting(args: argparse.Namespace, target: Target) -> int:
             for r in rows
         ],
     )
-    note(f"{len(rows)} waiting for the customer over {args.older_than} ({len(running.executions)} running)")
+    read = f"{len(running.executions)} running over {args.older_than} read"
+    more = f"; more were running: only the newest {args.max} were read (--max reads more)" if sampled else ""
+    note(f"{len(rows)} waiting for the customer over {args.older_than} ({read}{more})")
     return 0
 
 
@@ -329,11 +338,13 @@ def _failures(args: argparse.Namespace, target: Target) -> int:
     sfn = target.client("stepfunctions")
     since = query.moment(args.since)
     failed: list[dict[str, Any]] = []
+    sampled = False
     for status in ("FAILED", "TIMED_OUT"):
         page = query.executions(
             sfn, target.state_machine_arn, Filters(status=status, since=since), limit=args.max
         )
         failed += page.executions
+        sampled = sampled or page.next_token is not None
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for execution in sorted(failed, key=lambda e: e["startDate"], reverse=True):
         latest = read_latest(sfn, execution["executionArn"], failure=True)
@@ -357,7 +368,7 @@ def _failures(args: argparse.Namespace, target: Target) -> int:
         group["count"] += 1
     ordered = sorted(groups.values(), key=lambda g: (-g["count"], g["error"], g["state"]))
     if args.json:
-        _print_json({"since": since, "failed": len(failed), "groups": ordered}, "failures")
+        _print_json({"since": since, "failed": len(failed), "sampled": sampled, "groups": ordered})
         return 0
     Output().table(
         ["COUNT", "ERROR", "IN STATE", "EXAMPLE", "ATTEMPTS", "CAUSE"],
@@ -372,7 +383,8 @@ def _failures(args: argparse.Namespace, target: Target) -> int:
         ],
     )
     groups_text = "1 group" if len(ordered) == 1 else f"{len(ordered)} groups"
-    note(f"{len(failed)} failed since {_when(since)}, in {groups_text} by error and state")
+    more = f" (the newest {args.max} per status: --max reads more)" if sampled else ""
+    note(f"{len(failed)} failed since {_when(since)}{more}, in {groups_text} by error and state")
     return 0
 
 
@@ -398,7 +410,7 @@ def _stats(args: argparse.Namespace, target: Target) -> int:
     timelines = [read_timeline(sfn, e["executionArn"]) for e in page.executions]
     result = stats.compute(timelines, lambda_memory_mb=args.lambda_memory_mb)
     if args.json:
-        _print_json({"since": since, "sampled": page.next_token is not None, **result.to_json()}, "stats")
+        _print_json({"since": since, "sampled": page.next_token is not None, **result.to_json()})
         return 0
     out = Output()
     sampled = f" (the newest {args.max}: --max reads more)" if page.next_token else ""
@@ -459,7 +471,7 @@ def _redrive_options(parser: argparse.ArgumentParser) -> None:
 def _redrive(args: argparse.Namespace, target: Target) -> int:
     if target.kind != "aws":
         raise OpsError(
-            f"the {target.describe()} cannot redrive: its engine (moto 5.2.5) has no RedriveExecution. "
+            f"the {target.describe()} cannot redrive: its engine (moto) has no RedriveExecution. "
             "Use --aws, or start the booking again"
         )
     sfn = target.client("stepfunctions")
@@ -521,7 +533,6 @@ LIST = Command(
   scheduling ops list --status FAILED --since 1d
   scheduling ops list --customer 1645975 --project 12345 --json
   scheduling ops list --aws --region eu-west-1 --limit 50 --next-token TOKEN""",
-    "list",
 )
 SHOW = Command(
     "show",
@@ -531,7 +542,6 @@ SHOW = Command(
   scheduling ops show agent-3f2a9c01d4e5b6a7          # every execution of that session, in order
   scheduling ops show schedule-12345-1-tp8lox-7039...  # one execution, by name or ARN
   scheduling ops show agent-3f2a9c01d4e5b6a7 --json""",
-    "show",
 )
 WAITING = Command(
     "waiting",
@@ -540,7 +550,6 @@ WAITING = Command(
     """examples:
   scheduling ops waiting --older-than 10m
   scheduling ops waiting --older-than 1h --aws --json""",
-    "waiting",
 )
 FAILURES = Command(
     "failures",
@@ -549,7 +558,6 @@ FAILURES = Command(
     """examples:
   scheduling ops failures --since 1d
   scheduling ops failures --since 2026-11-28T00:00 --aws --json""",
-    "failures",
 )
 STATS = Command(
     "stats",
@@ -558,7 +566,6 @@ STATS = Command(
     """examples:
   scheduling ops stats --since 1d
   scheduling ops stats --since 7d --max 1000 --lambda-memory-mb 1024 --aws --json""",
-    "stats",
 )
 REDRIVE = Command(
     "redrive",
@@ -589,8 +596,8 @@ ROWS: list[tuple[tuple[str, ...], Command, str]] = [
 # --- formatting ------------------------------------------------------------------------------------
 
 
-def _print_json(document: dict[str, Any], schema: str) -> None:
-    """`document` as JSON; ops/schemas/<schema>.json describes it (tests/ops check every command's)."""
+def _print_json(document: dict[str, Any]) -> None:
+    """`document` as JSON; ops/schemas/<word>.json describes each command's (tests/ops check them)."""
     print(json.dumps(document, indent=2, default=_json_default))
 
 

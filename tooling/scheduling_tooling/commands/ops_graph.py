@@ -6,12 +6,11 @@ it failed in red. The definition drawn is the one the execution ran (DescribeSta
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from scheduling_tooling.ops import query
-from scheduling_tooling.ops.graph import render_png, render_svg
+from scheduling_tooling.ops.graph import execution_definition, render_png, render_svg
 from scheduling_tooling.ops.names import arn_of, parse
 from scheduling_tooling.ops.query import OpsError
 from scheduling_tooling.ops.timeline import read_timeline
@@ -47,9 +46,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 arn = _execution_arn(target, args.execution)
                 timeline = read_timeline(sfn, arn)
-                definition = json.loads(
-                    sfn.describe_state_machine_for_execution(executionArn=arn)["definition"]
-                )
+                definition = execution_definition(sfn, arn)
             except OpsError:
                 raise
             except Exception as error:

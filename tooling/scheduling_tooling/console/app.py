@@ -15,22 +15,24 @@ and its style sheet are the files in static/.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from botocore.exceptions import ClientError
+import requests
+from botocore.exceptions import BotoCoreError, ClientError
 from werkzeug.wrappers import Request, Response
 
 from scheduling_tooling.agent_client import AgentClient
 from scheduling_tooling.agent_groups import GROUPS, functions
 from scheduling_tooling.http_base import HTTPServerBase, json_response
-from scheduling_tooling.local.resources import STATEMACHINES, Resources
+from scheduling_tooling.local.resources import Resources
 from scheduling_tooling.ops import names
+from scheduling_tooling.target import Target, local_lambda_client
 
 STATIC = Path(__file__).parent / "static"
 _ASSETS = {
@@ -40,6 +42,10 @@ _ASSETS = {
 }
 _EXECUTION = re.compile(r"/api/executions/([A-Za-z0-9_-]{1,80})(/graph\.svg)?")
 _ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+_STATUSES = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"}
+# A page from another site can reach a local port through DNS rebinding (its own name resolving to
+# 127.0.0.1); its requests still carry that name as Host, so only loopback names are answered.
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _SEED = 1645975  # EmbeddedStack's default: the simulator `local up` starts holds this seed's customers
 _SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -61,13 +67,14 @@ class Backend:
     seed: int = _SEED
 
     @classmethod
-    def of_info(cls, info: Any) -> Backend:
-        """For the stack a `local.discovery.LocalInfo` describes (another process's `local up`)."""
-        from scheduling_tooling.target import Target
-
-        target = Target("local", info.region, info.state_machine_arn, info.tables, info.aws_endpoint, None)
+    def of_target(cls, target: Target) -> Backend:
+        """For the running local stack a `target.Target` (kind "local") describes."""
         return cls(
-            target.client("stepfunctions"), info.state_machine_arn, info.lambda_endpoint, info.pf360_simulator
+            target.client("stepfunctions"),
+            target.state_machine_arn,
+            str(target.lambda_url),
+            str(target.simulator_url),
+            Resources(region=target.region),
         )
 
     @classmethod
@@ -79,11 +86,12 @@ class Backend:
 
 
 class Console:
-    def __init__(self, backend: Backend) -> None:
+    """`tries`: how often one agent turn is asked while the answer is "still working" (each ask can
+    take the stack's answer deadline), so a turn ends within tries x deadline."""
+
+    def __init__(self, backend: Backend, *, tries: int = 3) -> None:
         self.backend = backend
-        self.definition: dict[str, Any] = json.loads(
-            (STATEMACHINES / "booking-conversation.asl.json").read_text(encoding="utf-8")
-        )
+        self.tries = tries
         self.operations = {name: group for group in GROUPS for name in functions(group)}
         self._tokens: dict[tuple[str, str], str] = {}
         self._clients: dict[str, AgentClient] = {}
@@ -95,11 +103,18 @@ class Console:
         if request.script_root and not request.environ.get("PATH_INFO"):  # mounted: `/console` -> `/console/`
             return Response(status=308, headers={"Location": request.script_root + "/"})
         try:
+            _check_host(request)
             response = self._route(request, path)
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             status = 404 if code in ("ExecutionDoesNotExist", "ResourceNotFoundException") else 502
-            response = json_response(status, {"message": str(error)})
+            response = json_response(status, {"message": _one_line(str(error))})
+        except BotoCoreError as error:  # the stack stopped answering, or never did
+            response = json_response(
+                502, {"message": _one_line(f"a call to the local stack failed: {error}")}
+            )
+        except requests.RequestException as error:
+            response = json_response(502, {"message": _one_line(f"the simulator did not answer: {error}")})
         except ConsoleError as error:
             response = json_response(error.status, {"message": str(error)})
         response.headers.update(_SECURITY_HEADERS)
@@ -110,10 +125,17 @@ class Console:
             file, content_type = _ASSETS[path]
             return Response((STATIC / file).read_bytes(), content_type=content_type)
         if request.method == "GET" and path == "/api/executions":
-            limit = min(max(int(request.args.get("limit", "50") or 50), 1), 1000)
-            return json_response(200, {"executions": self.executions(limit, request.args.get("status"))})
+            limit = request.args.get("limit", "50")
+            if not limit.isdigit() or not 1 <= int(limit) <= 1000:
+                raise ConsoleError(400, f"limit must be a whole number from 1 to 1000, not {limit[:20]!r}")
+            status = request.args.get("status") or None
+            if status is not None and status not in _STATUSES:
+                raise ConsoleError(400, f"status must be one of {', '.join(sorted(_STATUSES))}")
+            return json_response(200, {"executions": self.executions(int(limit), status)})
         if request.method == "GET" and path == "/api/graph.svg":
-            return _svg(self._render(None))
+            from scheduling_tooling.ops.graph import machine_definition, render_svg
+
+            return _svg(render_svg(machine_definition(self.backend.sfn, self.backend.state_machine_arn)))
         if request.method == "GET" and path == "/api/customers":
             return json_response(200, {"customers": self.customers()})
         if request.method == "POST" and path == "/api/agent":
@@ -157,9 +179,10 @@ class Console:
         return read_timeline(self.backend.sfn, names.arn_of(self.backend.state_machine_arn, name))
 
     def _render(self, timeline: Any) -> str:
-        from scheduling_tooling.ops.graph import render_svg
+        """The execution's path on the definition it ran, as `ops graph` draws it."""
+        from scheduling_tooling.ops.graph import execution_definition, render_svg
 
-        return render_svg(self.definition, timeline)
+        return render_svg(execution_definition(self.backend.sfn, timeline.execution.arn), timeline)
 
     # --- the agent's side ----------------------------------------------------------------------------
 
@@ -207,7 +230,7 @@ class Console:
         parameters = {str(k): str(v) for k, v in raw_parameters.items() if v not in (None, "")}
         client = self._client(client_id, customer_id, session_id)
         event = client.event(operation, **parameters)
-        reply = client.ask(operation, **parameters)
+        reply = client.ask(operation, tries=self.tries, **parameters)
         event["sessionAttributes"]["auth_token"] = "(the customer's PF360 token)"  # shown, so never the token
         digest = names.session_digest(session_id)
         executions = [e["name"] for e in self.executions(100) if e["session_digest"] == digest]
@@ -237,13 +260,13 @@ class Console:
                 session_id=session_id,
                 resources=self.backend.resources,
                 token=self._tokens[(client_id, customer_id)],
+                # the stack's fake credentials: this process may have none, or real ones to keep here
+                lambda_client=local_lambda_client(self.backend.lambda_url, self.backend.resources.region),
             )
             self._clients[session_id] = client
             return client
 
     def _sign_in(self, client_id: str, customer_id: str) -> str:
-        import requests
-
         answer = requests.post(
             f"{self.backend.simulator_url}/_sim/tokens",
             json={"client_id": client_id, "customer_id": customer_id},
@@ -266,9 +289,25 @@ class ConsoleError(Exception):
 class ConsoleServer(HTTPServerBase):
     """The console on its own port (port 0: a free one)."""
 
-    def __init__(self, backend: Backend, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.console = Console(backend)
+    def __init__(self, backend: Backend, host: str = "127.0.0.1", port: int = 0, *, tries: int = 3) -> None:
+        self.console = Console(backend, tries=tries)
         super().__init__(self.console.answer, host, port, name="console", max_body=64 * 1024)
+
+
+def _check_host(request: Request) -> None:
+    """Answer only requests addressed to this server by a loopback name and its own port."""
+    try:
+        parts = urlsplit("//" + request.host)
+        port = parts.port or 80
+    except ValueError:
+        parts, port = urlsplit("//invalid"), -1
+    own_port = int(request.environ.get("SERVER_PORT") or 80)
+    if parts.hostname not in _LOOPBACK or port != own_port:
+        raise ConsoleError(403, f"the console answers only at 127.0.0.1 or localhost:{own_port}")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
 
 
 def _svg(text: str) -> Response:
@@ -281,7 +320,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def mount(stack: Any, endpoint: Any, prefix: str = "/console") -> str:
+def mount(stack: Any, endpoint: Any, prefix: str = "/console", *, tries: int = 3) -> str:
     """Serve the console of an in-process stack on its endpoint (`local.discovery.Endpoint`); its URL.
     `scheduling local up` and `scheduling console` call this once the stack is published."""
-    return str(endpoint.mount(prefix, Console(Backend.of_stack(stack)).wsgi, name="console"))
+    return str(endpoint.mount(prefix, Console(Backend.of_stack(stack), tries=tries).wsgi, name="console"))

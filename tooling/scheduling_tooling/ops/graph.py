@@ -16,6 +16,7 @@ path), so tools and tests can read the highlighted path back.
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -298,6 +299,22 @@ class Marks:
 
 
 # --- SVG -------------------------------------------------------------------------------------------
+
+
+def execution_definition(sfn: Any, execution_arn: str) -> dict[str, Any]:
+    """The definition an execution ran (DescribeStateMachineForExecution), not the repository's file nor
+    the machine's current one: what `ops graph` and the console draw its path on."""
+    described = sfn.describe_state_machine_for_execution(executionArn=execution_arn)
+    definition: dict[str, Any] = json.loads(described["definition"])
+    return definition
+
+
+def machine_definition(sfn: Any, state_machine_arn: str) -> dict[str, Any]:
+    """The state machine's current definition as deployed (DescribeStateMachine)."""
+    definition: dict[str, Any] = json.loads(
+        sfn.describe_state_machine(stateMachineArn=state_machine_arn)["definition"]
+    )
+    return definition
 
 
 def render_svg(definition: dict[str, Any], timeline: TakenPath | None = None) -> str:

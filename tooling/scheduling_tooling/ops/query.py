@@ -19,6 +19,7 @@ from scheduling_tooling.ops.names import ExecutionName, parse, project_in_name, 
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 _SPAN = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])\Z")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+CREATED_MARGIN = timedelta(minutes=5)  # a session item's created_at vs its executions' startDate
 
 
 class OpsError(Exception):
@@ -86,8 +87,13 @@ def executions(
     next_token: str | None = None,
     page_size: int = 100,
 ) -> Page:
-    """Up to `limit` executions matching `filters`, newest first, and a token for the next ones."""
-    aws_token, after = _unpack(next_token)
+    """Up to `limit` executions matching `filters`, newest first, and a token for the next ones.
+
+    A token resumes after the last execution returned: found again in ListExecutions' page it was on,
+    or, when executions started since moved it to a later page, passed by its start time (a cursor),
+    so no row repeats. A token whose page no longer reaches back to it is refused as stale."""
+    aws_token, after, after_start = _unpack(next_token)
+    skipping, first = after is not None, True
     found: list[dict[str, Any]] = []
     listed = 0
     kwargs: dict[str, Any] = {"stateMachineArn": state_machine_arn, "maxResults": page_size}
@@ -99,8 +105,10 @@ def executions(
         page = sfn.list_executions(**kwargs)
         batch = page["executions"]
         listed += len(batch)
-        arns = [e["executionArn"] for e in batch]
-        start = arns.index(after) + 1 if after in arns else 0  # resume after the last one returned
+        start = 0
+        if skipping:
+            start, skipping = _resume(batch, str(after), after_start, first=first)
+        first = False
         for index, execution in enumerate(batch[start:], start):
             if filters.since and execution["startDate"] < filters.since:
                 return Page(found, None, listed)  # newest first: everything after is older still
@@ -108,12 +116,39 @@ def executions(
                 found.append(execution)
                 if limit is not None and len(found) >= limit:
                     more = index + 1 < len(batch) or bool(page.get("nextToken"))
-                    token = _pack(aws_token, execution["executionArn"]) if more else None
+                    token = _pack(aws_token, execution) if more else None
                     return Page(found, token, listed)
-        after = None
         aws_token = page.get("nextToken")
         if not aws_token:
             return Page(found, None, listed)
+
+
+def _resume(
+    batch: list[dict[str, Any]], after: str, after_start: datetime | None, *, first: bool
+) -> tuple[int, bool]:
+    """Where in `batch` the page after `after` starts, and whether to keep skipping into the next batch."""
+    arns = [e["executionArn"] for e in batch]
+    if after in arns:
+        return arns.index(after) + 1, False
+    # Newer executions pushed it further: skip what is not older than it (same-millisecond starts are
+    # taken as returned already).
+    start = (
+        len(batch)
+        if after_start is None
+        else next((i for i, e in enumerate(batch) if e["startDate"] < after_start), len(batch))
+    )
+    if first and (after_start is None or start == 0):  # an empty page too: the listing shrank
+        raise OpsError("the page token is stale (the listing changed since): list again without --next-token")
+    return start, start == len(batch)
+
+
+def oldest_session_start(sessions: list[dict[str, Any]]) -> datetime | None:
+    """The earliest an execution of these session items can have started: the oldest item's creation,
+    less a margin for clock skew between the Lambda that wrote it and Step Functions."""
+    created = [item["created_at"] for item in sessions if isinstance(item.get("created_at"), int | float)]
+    if not created or len(created) < len(sessions):
+        return None  # an item without its creation time: no lower bound
+    return datetime.fromtimestamp(float(min(created)), UTC) - CREATED_MARGIN
 
 
 def customer_sessions(dynamodb: Any, table: str, customer_id: str) -> list[dict[str, Any]]:
@@ -152,7 +187,7 @@ def session_executions(
     item = session_item(dynamodb, table, session_id)
     created = item.get("created_at") if item else None
     since = (
-        datetime.fromtimestamp(float(created), UTC) - timedelta(minutes=5)
+        datetime.fromtimestamp(float(created), UTC) - CREATED_MARGIN
         if isinstance(created, int | float)
         else now() - lookback
     )
@@ -171,17 +206,19 @@ def _plain(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _pack(aws_token: str | None, after: str) -> str:
-    """Our page token: ListExecutions' token of the page, and the last execution returned from it."""
-    raw = json.dumps({"t": aws_token, "a": after}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def _pack(aws_token: str | None, last: dict[str, Any]) -> str:
+    """Our page token: ListExecutions' token of the page, and the last execution returned from it (its
+    ARN and start time)."""
+    raw = json.dumps({"t": aws_token, "a": last["executionArn"], "d": last["startDate"].isoformat()})
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _unpack(token: str | None) -> tuple[str | None, str | None]:
+def _unpack(token: str | None) -> tuple[str | None, str | None, datetime | None]:
     if not token:
-        return None, None
+        return None, None, None
     try:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        return data.get("t"), str(data["a"])
+        started = datetime.fromisoformat(data["d"]) if data.get("d") else None
+        return data.get("t"), str(data["a"]), started
     except (ValueError, TypeError, AttributeError, KeyError):
         raise OpsError("not a page token from `scheduling ops list` (--next-token)") from None

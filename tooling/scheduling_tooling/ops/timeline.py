@@ -178,19 +178,16 @@ class Timeline:
 def read_timeline(
     sfn: Any, execution_arn: str, *, page_size: int = history.MAX_PAGE, max_events: int = 5000
 ) -> Timeline:
-    """The execution's timeline from its history. A history longer than `max_events` is read newest
-    first and cut there (`truncated`): the recent part is what an operator asks about."""
+    """The execution's timeline from its history. Read newest first, so a history longer than
+    `max_events` is read once and cut there (`truncated`): the recent part is what an operator asks
+    about."""
     described = sfn.describe_execution(executionArn=execution_arn)
-    reverse = False
-    events = list(history.events(sfn, execution_arn, page_size=page_size, max_events=max_events + 1))
+    events = list(
+        history.events(sfn, execution_arn, reverse=True, page_size=page_size, max_events=max_events + 1)
+    )
     truncated = len(events) > max_events
-    if truncated:  # read the newest part instead
-        reverse = True
-        events = list(
-            history.events(sfn, execution_arn, reverse=True, page_size=page_size, max_events=max_events)
-        )
-    if reverse:
-        events.reverse()
+    events = events[:max_events]
+    events.reverse()
     return _build(described, events, truncated)
 
 
@@ -275,10 +272,18 @@ class Latest:
 
 
 def read_latest(
-    sfn: Any, execution_arn: str, *, failure: bool = False, page_size: int = 25, max_events: int = 400
+    sfn: Any,
+    execution_arn: str,
+    *,
+    failure: bool = False,
+    page_size: int = 25,
+    max_events: int = 400,
+    failure_window: int = 100,
 ) -> Latest:
     """Status, outcome, current state and session from the newest events. With `failure`, also the
-    state that failed and its failed attempts (read back to where that state was entered)."""
+    state that failed and its failed attempts (read back to where that state was entered). A failure
+    with no failed task among the newest `failure_window` events (a Fail state reached otherwise) has
+    none: the search stops there instead of reading the whole history."""
     latest = Latest(status="RUNNING")
     pending: dict[str, Any] = {"submitted": False, "task_end": None}
     want_failure = False
@@ -313,6 +318,8 @@ def read_latest(
         if want_failure:
             if counting is None and kind in ("TaskFailed", "TaskTimedOut"):
                 counting = "attempts"
+            elif counting is None and latest.events_read >= failure_window:
+                want_failure = False
             if counting == "attempts":
                 if kind in ("TaskFailed", "TaskTimedOut"):
                     latest.failed_attempts += 1

@@ -4,7 +4,7 @@
 "use strict";
 
 const POLL_MS = 3000;
-const state = { selected: null, customers: [], session: newSessionId(), polling: null };
+const state = { selected: null, customers: [], session: newSessionId(), polling: null, refreshing: null, stale: false };
 
 function $(selector) { return document.querySelector(selector); }
 
@@ -44,6 +44,12 @@ function when(iso) {
   return Number.isNaN(date.getTime()) ? String(iso) : date.toLocaleTimeString([], { hour12: false });
 }
 
+function failure(error, cause) {
+  if (!error) return "";
+  if (!cause) return error;
+  return `${error}: ${cause.length > 300 ? cause.slice(0, 300) + "…" : cause}`;
+}
+
 function took(ms) {
   if (ms === null || ms === undefined) return "";
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
@@ -51,7 +57,29 @@ function took(ms) {
 
 // --- executions --------------------------------------------------------------------------------
 
-async function refreshExecutions() {
+// One refresh at a time, so a slow stack never has requests piling up: a caller during one (the
+// status filter changed, an agent turn ended) gets one more round after it; the poll schedules its
+// next round only once the last one ended.
+function refreshExecutions() {
+  if (state.refreshing) {
+    state.stale = true;
+    return state.refreshing;
+  }
+  state.refreshing = (async () => {
+    do {
+      state.stale = false;
+      await loadExecutions();
+    } while (state.stale);
+  })().finally(() => { state.refreshing = null; });
+  return state.refreshing;
+}
+
+async function poll() {
+  await refreshExecutions();
+  state.polling = setTimeout(poll, POLL_MS);
+}
+
+async function loadExecutions() {
   const status = $("#status-filter").value;
   try {
     const { executions } = await getJson("api/executions?limit=50" + (status ? "&status=" + encodeURIComponent(status) : ""));
@@ -73,19 +101,31 @@ async function refreshExecutions() {
   }
 }
 
+async function getSvg(url) {
+  const answer = await fetch(url, { cache: "no-store" });
+  if (!answer.ok) throw new Error((await answer.json().catch(() => ({}))).message || `HTTP ${answer.status}`);
+  return answer.text();
+}
+
+// Never rejects: a click handler and the poll call it, and what went wrong is shown in the panel.
 async function openExecution(name, scroll = true) {
   state.selected = name;
   for (const row of document.querySelectorAll("#executions tbody tr")) {
     row.classList.toggle("selected", row.dataset.name === name);
   }
   const path = "api/executions/" + encodeURIComponent(name);
-  const [timeline, svgText] = await Promise.all([
-    getJson(path),
-    fetch(path + "/graph.svg", { cache: "no-store" }).then((answer) => answer.text()),
-  ]);
-  if (state.selected !== name) return; // another one was picked meanwhile
-  showTimeline(name, timeline);
-  showPicture(svgText);
+  const problem = $("#execution-error");
+  try {
+    const [timeline, svgText] = await Promise.all([getJson(path), getSvg(path + "/graph.svg")]);
+    if (state.selected !== name) return; // another one was picked meanwhile
+    problem.hidden = true;
+    showTimeline(name, timeline);
+    showPicture(svgText);
+  } catch (error) {
+    if (state.selected !== name) return;
+    problem.textContent = `cannot open ${name}: ${error.message}`;
+    problem.hidden = false;
+  }
   if (scroll) $("#execution-panel").scrollIntoView({ block: "nearest" });
 }
 
@@ -95,7 +135,9 @@ function showTimeline(name, timeline) {
   $("#execution-hint").hidden = true;
   const facts = [
     ["status", execution.status],
-    ["session", execution.session_id || execution.session_digest],
+    ["mode", execution.mode],
+    ["session", execution.session_id],
+    ["customer", execution.customer_id],
     ["project", execution.project_id],
     ["started", execution.start],
     ["stopped", execution.stop],
@@ -109,8 +151,9 @@ function showTimeline(name, timeline) {
   $("#timeline tbody").replaceChildren(...steps.map((step, index) => {
     const attempts = step.attempts || [];
     const errors = attempts.filter((a) => a.error)
-      .map((a) => `${a.error}${a.wait_seconds ? ` (then waited ${a.wait_seconds.toFixed(1)} s)` : ""}`);
-    const happened = [step.choice, step.outcome, ...(errors.length ? errors : [step.error])].filter(Boolean).join(" · ");
+      .map((a) => `${failure(a.error, a.cause)}${a.wait_seconds ? ` (then waited ${a.wait_seconds.toFixed(1)} s)` : ""}`);
+    const happened = [step.choice, step.outcome, ...(errors.length ? errors : [failure(step.error, step.cause)])]
+      .filter(Boolean).join(" · ");
     const failed = step.state === timeline.failed_state;
     return el("tr", { "data-state": step.state, class: failed ? "failed" : null },
       el("td", {}, index + 1),
@@ -219,6 +262,6 @@ document.addEventListener("DOMContentLoaded", async () => {
     button.addEventListener("click", () => act(button.dataset.op, button));
   }
   await Promise.all([loadCustomers(), refreshExecutions()]);
-  state.polling = setInterval(refreshExecutions, POLL_MS);
+  state.polling = setTimeout(poll, POLL_MS);
   document.body.dataset.ready = "true";
 });
