@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-_MARKER_BY_FOLDER = {"unit", "contract", "integration", "workflow", "e2e", "infra"}
+_MARKER_BY_FOLDER = {"unit", "contract", "integration", "workflow", "e2e", "infra", "console", "cli", "ops"}
 # Fake AWS settings: moto needs a region and credentials, and nothing may ever reach a real account.
 _AWS_TEST_ENV = {
     "AWS_DEFAULT_REGION": "us-east-1",

@@ -88,7 +88,14 @@ def test_event_schema_rejects_an_event_without_identity() -> None:
 def test_agent_invoke_replays_a_conversation_on_an_in_process_stack() -> None:
     scheduling = str(Path(sys.executable).with_name("scheduling"))
     result = subprocess.run(  # noqa: S603 - our own console script
-        [scheduling, "agent", "invoke", "--event", str(ROOT / "tests" / "events" / "conversation.json")],
+        [
+            scheduling,
+            "agent",
+            "invoke",
+            "--json",
+            "--event",
+            str(ROOT / "tests" / "events" / "conversation.json"),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -97,6 +104,7 @@ def test_agent_invoke_replays_a_conversation_on_an_in_process_stack() -> None:
             "PATH": "/usr/bin:/bin",
             "POWERTOOLS_LOG_LEVEL": "WARNING",
             "POWERTOOLS_METRICS_DISABLED": "true",
+            "SCHEDULING_LOCAL_ENDPOINT": "http://127.0.0.1:9",  # never a stack someone runs on 5360
         },
     )
     assert result.returncode == 0, result.stderr[-2000:]

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from moto import mock_aws
 
 from booking_bridge import execution_name
@@ -174,3 +176,25 @@ def test_a_give_back_is_conditional_on_the_claims_version(store: SessionStore) -
     # and a second give-back of the same claim changes nothing
     with pytest.raises(SessionConflict):
         store.give_back(claimed, waiting)
+
+
+@given(
+    session_id=st.text(min_size=1, max_size=100),
+    project_id=st.text(alphabet="0123456789-_ab", max_size=30),
+    mode=st.sampled_from(["schedule", "reschedule", "cancel"]),
+    version=st.integers(min_value=1, max_value=10**6),
+    created_at=st.one_of(st.none(), st.integers(min_value=1, max_value=4_000_000_000)),
+)
+def test_an_execution_name_reads_back_as_what_made_it(
+    session_id: str, project_id: str, mode: str, version: int, created_at: int | None
+) -> None:
+    from booking_bridge import parse_execution_name, session_digest
+    from booking_bridge.names import _base36
+
+    attempt = f"{version}-{_base36(created_at)}" if created_at else str(version)
+    parsed = parse_execution_name(execution_name(session_id, project_id, mode, attempt))
+    assert parsed is not None
+    assert parsed.mode == mode
+    assert parsed.attempt == attempt
+    assert parsed.session_digest == session_digest(session_id)
+    assert parsed.project_id == "".join(c for c in project_id if c.isalnum() or c == "_")[:18]

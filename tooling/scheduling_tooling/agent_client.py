@@ -34,7 +34,9 @@ SIGN_IN = "sign-in"  # AgentClient's default token: sign the customer in at the 
 @dataclass
 class AgentClient:
     """One customer's session, as the front end would hold it: the identity and the customer's PF360
-    token (`token`: by default signed in at the local stack's simulator; None sends none)."""
+    token (`token`: by default signed in at the local stack's simulator; None sends none).
+    `lambda_client`: the Lambda client to invoke with; by default one from this process's AWS settings
+    (in tests, the stack's); tools pass `target.local_lambda_client(...)`, which never needs the user's."""
 
     lambda_url: str
     customer_id: str = DEMO_CUSTOMER
@@ -42,9 +44,13 @@ class AgentClient:
     session_id: str = field(default_factory=lambda: f"agent-{uuid.uuid4().hex[:16]}")
     resources: Resources = field(default_factory=Resources)
     token: str | None = field(default=SIGN_IN, repr=False)
+    lambda_client: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._lambda = boto3.client("lambda", endpoint_url=self.lambda_url, region_name=self.resources.region)
+        if self.lambda_client is None:
+            self.lambda_client = boto3.client(
+                "lambda", endpoint_url=self.lambda_url, region_name=self.resources.region
+            )
         if self.token == SIGN_IN:
             self.token = sign_in(self.client_id, self.customer_id)
 
@@ -76,7 +82,7 @@ class AgentClient:
     def send(self, event: Any, group: str | None = None) -> Reply:
         """Any event, well-formed or not, to a group's handler."""
         name = group or (event.get("actionGroup") if isinstance(event, dict) else None) or "scheduling"
-        payload = self._lambda.invoke(
+        payload = self.lambda_client.invoke(
             FunctionName=self.resources.agent_function(name), Payload=json.dumps(event)
         )["Payload"].read()
         raw = json.loads(payload)

@@ -8,6 +8,15 @@ import sys
 
 from scheduling_tooling.agent_groups import GROUPS, openapi_path, render
 
+EXAMPLES = """\
+Bedrock reads each action group's OpenAPI schema; these files are generated from the handlers' routes,
+so a route's description or parameter changes there, never in the JSON.
+
+examples:
+  scheduling agent openapi            # rewrite schemas/agent/*.openapi.json
+  scheduling agent openapi --check    # exit 1 when a committed file is out of date (CI)
+"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--check", action="store_true", help="fail if a committed file differs from the code")

@@ -1,8 +1,10 @@
-"""`scheduling demo` (`make demo`): a whole agent conversation on the embedded local stack.
+"""`scheduling demo` (`make demo`): a whole agent conversation on a local stack.
 
 Each turn is a Bedrock action-group event sent through the group's handler Lambda (boto3 Lambda
-Invoke against the local endpoint), exactly as the agent runtime would; the answers are printed as
-the agent would read them, then the timeline of the booking executions the conversation drove.
+Invoke against the stack's Lambda endpoint), exactly as the agent runtime would; the answers are
+printed as the agent would read them, then the timeline of the booking executions the conversation
+drove. Where: the running local stack (`target.resolve`), else one started in-process (announced).
+Never AWS: the demo books, reschedules and cancels.
 """
 
 from __future__ import annotations
@@ -14,19 +16,46 @@ import uuid
 import warnings
 from typing import Any
 
+from pf360_client.fake.data import DEMO_CLIENT, DEMO_CUSTOMER
+from scheduling_tooling import terminal
 from scheduling_tooling.agent_client import AgentClient
-from scheduling_tooling.local.stack import EmbeddedStack
+from scheduling_tooling.commands.agent_invoke import sign_in_at
+from scheduling_tooling.local.resources import Resources
+from scheduling_tooling.target import Target, TargetError, add_endpoint_argument, local_lambda_client, resolve
+
+PROG = "scheduling demo"
+EXAMPLES = """\
+A customer signs in, lists projects, books an installation, retries the booking as an agent would,
+adds a note, reschedules and cancels; every answer is printed, then the executions it drove. It uses
+the running local stack (so `scheduling ops` and the console show it afterwards), else starts one
+in-process for the demo. It never runs on AWS: it books, reschedules and cancels.
+
+examples:
+  scheduling demo                                # on the running local stack, else in-process
+  scheduling demo --project 12350
+  scheduling demo --endpoint http://127.0.0.1:5361
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", default="12345", help="project to book (default 12345)")
+    add_endpoint_argument(parser)
 
 
 class Agent:
     """Plays the Bedrock agent and prints what it sends and reads."""
 
-    def __init__(self, stack: EmbeddedStack) -> None:
-        self.client = AgentClient(stack.lambdas.url, session_id=f"demo-{uuid.uuid4().hex[:12]}")
+    def __init__(self, target: Target) -> None:
+        lambda_url, simulator_url = str(target.lambda_url), str(target.simulator_url)
+        token = sign_in_at(simulator_url, DEMO_CLIENT, DEMO_CUSTOMER)
+        self.client = AgentClient(
+            lambda_url,
+            session_id=f"demo-{uuid.uuid4().hex[:12]}",
+            resources=Resources(region=target.region),
+            token=token,
+            # the stack's fake credentials: this process may have none, or real ones that must stay here
+            lambda_client=local_lambda_client(lambda_url, target.region),
+        )
         self.session_id = self.client.session_id
         self.unexpected = 0
 
@@ -46,13 +75,21 @@ def run(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"  # EMF lines on stdout would interleave the dialogue
     started = time.perf_counter()
-    with EmbeddedStack(time_scale=1.0) as stack:
-        agent = Agent(stack)
-        print("Customer 1645975 of client 09PF05VD signs in to the PF web app and talks to the agent")
-        print(f"(session {agent.session_id}; every PF360 call carries the customer's own token, which")
-        print("the step Lambdas read from the session's KMS-encrypted vault, never from an execution).")
-        _conversation(agent, args.project)
-        _timeline(stack, agent.session_id)
+    try:
+        with resolve(
+            args, announce=terminal.note, start_stack=True, stack_options={"time_scale": 1.0}
+        ) as target:
+            terminal.note(f"{PROG}: on the {target.describe()}")
+            agent = Agent(target)
+            print(f"Customer {DEMO_CUSTOMER} of client {DEMO_CLIENT} signs in to the PF web app and talks to")
+            print(f"the agent (session {agent.session_id}; every PF360 call carries the customer's own")
+            print("token, which the step Lambdas read from the session's KMS-encrypted vault, never from an")
+            print("execution).")
+            _conversation(agent, args.project)
+            _timeline(target, agent.session_id)
+    except TargetError as error:
+        terminal.error(PROG, str(error))
+        return 2
     print(f"\nDone in {time.perf_counter() - started:.1f} s; {agent.unexpected} unexpected answer(s).")
     return 1 if agent.unexpected else 0
 
@@ -81,16 +118,13 @@ def _conversation(agent: Agent, project: str) -> None:
     agent.say("get_available_dates", expect=403, project_id="20000")  # another customer's project
 
 
-def _timeline(stack: EmbeddedStack, session_id: str) -> None:
-    from booking_bridge import execution_name
+def _timeline(target: Target, session_id: str) -> None:
+    from booking_bridge import session_digest
 
-    suffix = execution_name(session_id, "0", "x", 0).rsplit("-", 1)[1]
-    sfn = stack.sfn
-    executions = [
-        e
-        for e in sfn.list_executions(stateMachineArn=stack.state_machine_arn)["executions"]
-        if e["name"].endswith(suffix)
-    ]
+    suffix = session_digest(session_id)
+    sfn = target.client("stepfunctions")
+    pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=target.state_machine_arn)
+    executions = [e for page in pages for e in page["executions"] if e["name"].endswith(suffix)]
     print("\nExecution timeline (what operators see in the execution history):")
     for execution in sorted(executions, key=lambda e: e["startDate"]):
         history = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)["events"]

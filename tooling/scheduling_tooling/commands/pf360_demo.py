@@ -20,6 +20,15 @@ from scheduling_tooling.pf360_sim.server import DEFAULT_TOKEN, SimulatorServer
 
 SECRET_NAME = "pf360/local/credentials"
 
+EXAMPLES = """\
+No AWS account and no running stack needed. You see every PF360 request the client makes with the
+simulator's reply, then what the client raises when the simulator fails on purpose.
+
+examples:
+  scheduling pf360 demo
+  scheduling pf360 demo --project 12350
+"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", default="12345", help="project to book (default 12345)")
@@ -38,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
         settings = Settings.from_env(
             {
                 "USE_MOCK_API": "false",
+                "PF360_AUTH_MODE": "service",  # the service token from the secret: no customer signs in here
                 "API_BASE_URL": server.url,
                 "WEATHER_API_URL": server.url,
                 "PF360_CREDENTIALS_SECRET": SECRET_NAME,
@@ -53,12 +63,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _walk(client: PF360Client, project_id: str, server: SimulatorServer) -> None:
     cid, customer = DEMO_CLIENT, DEMO_CUSTOMER
-    projects = _step(
+    _step(
         "get_projects",
         lambda: client.get_projects(cid, customer),
         lambda ps: "; ".join(f"{p.project_id} {p.display_name} ({p.status})" for p in ps),
     )
-    project = next(p for p in projects if p.project_id == project_id)
     dates = _step(
         "get_available_dates",
         lambda: client.get_available_dates(cid, project_id),
@@ -80,11 +89,13 @@ def _walk(client: PF360Client, project_id: str, server: SimulatorServer) -> None
         lambda s: f"{s.status} on {s.date} {s.start_time}-{s.end_time} with {s.installer}",
     )
 
-    new = _step(
-        "get_reschedule_dates",
-        lambda: client.get_reschedule_dates(cid, project_id),
-        lambda d: f"{len(d.dates)} dates",
+    released = _step(
+        "cancel_reschedule",
+        lambda: client.cancel_reschedule(cid, project_id),
+        lambda r: f"appointment released; {len(r.dates)} new dates offered with it",
     )
+    # PF360 may offer no dates with the release: the dates call gives them then
+    new = released if released and released.dates else client.get_available_dates(cid, project_id)
     new_slots = _step(
         "get_time_slots",
         lambda: client.get_time_slots(cid, project_id, new.dates[1], new.request_id),
@@ -99,21 +110,16 @@ def _walk(client: PF360Client, project_id: str, server: SimulatorServer) -> None
     )
     _step(
         "add_note",
-        lambda: client.add_note(cid, customer, project_id, "Please call before arriving."),
-        lambda n: f"note {n.note_id} saved",
+        lambda: client.add_note(cid, project_id, "Please call before arriving."),
+        lambda text: f"saved: {text}",
     )
-    _step("get_notes", lambda: client.get_notes(cid, project_id), lambda ns: f"{len(ns)} note(s)")
+    _step("get_notes", lambda: client.get_notes(cid, customer, project_id), lambda ns: f"{len(ns)} note(s)")
     _step(
         "get_business_hours",
         lambda: client.get_business_hours(cid),
         lambda h: ", ".join(
             f"{d.day[:3]} {d.start[:5]}-{d.end[:5]}" for d in h.days if d.is_working and d.start and d.end
         ),
-    )
-    _step(
-        "get_weather",
-        lambda: client.get_weather(project.address.zipcode or "00000", 3),
-        lambda f: ", ".join(f"{d.date} {d.condition} {d.high_f:g}F" for d in f.days),
     )
     _step("cancel_appointment", lambda: client.cancel_appointment(cid, project_id), lambda c: c.message)
     _step(

@@ -10,6 +10,17 @@ from typing import Any
 from scheduling_tooling.pf360_sim.faults import FaultPlan, FaultProfileError
 from scheduling_tooling.pf360_sim.server import DEFAULT_TOKEN, Simulator, SimulatorServer
 
+EXAMPLES = """\
+The fake PF360 API alone, for the PF360 client or a browser; `scheduling local up` already runs one
+inside the local stack. Change its faults while it runs with PUT /_sim/faults.
+
+examples:
+  scheduling pf360 serve                          # http://127.0.0.1:8360
+  scheduling pf360 serve --port 0 --faults faults.json   # e.g. {"faults": {"get_projects":
+                                                        #   [{"kind": "status", "status": 503, "times": 2}]}}
+  curl -X PUT localhost:8360/_sim/faults -d '{"faults": {}}'   # no faults any more
+"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

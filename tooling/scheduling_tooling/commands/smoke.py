@@ -15,11 +15,8 @@ came from Terraform, else the AWS config's, else that output. The token is read 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 import time
 import uuid
@@ -47,7 +44,15 @@ from botocore.exceptions import (
 )
 
 from agent_actions.event_shape import fits
+from scheduling_tooling import target as stacks  # its Target is where commands act, not this Target
 
+EXAMPLES = """\
+Needs AWS credentials and a deployed agent alias; it asks for dates and books nothing.
+
+examples:
+  scheduling smoke --customer-id 1645975 --client-id 09PF05VD --auth-token-file token.txt
+  scheduling smoke --profile dev --trace --project 12345
+"""
 ENV_AGENT_ID = "PF360_SMOKE_AGENT_ID"
 ENV_ALIAS_ID = "PF360_SMOKE_AGENT_ALIAS_ID"
 ENV_CUSTOMER_ID = "PF360_SMOKE_CUSTOMER_ID"
@@ -332,10 +337,9 @@ def _target(args: argparse.Namespace, token: str | None) -> Target:
 
 def _configured_region(profile: str | None) -> str | None:
     try:
-        region: str | None = boto3.Session(profile_name=profile).region_name
-    except ProfileNotFound:
+        return stacks.configured_region(profile)
+    except stacks.TargetError:
         raise SmokeError(f"AWS profile {profile!r} not found in your AWS config; nothing was sent") from None
-    return region
 
 
 def _attributes(args: argparse.Namespace, session_id: str, token: str | None) -> dict[str, str]:
@@ -370,31 +374,14 @@ def _token(path: Path | None) -> str | None:
 
 
 def terraform_outputs(directory: Path) -> dict[str, str]:
-    """The string outputs this command uses from `terraform output -json` in `directory`; empty when
-    there is no terraform, no directory or no state. Other outputs are not kept (-json shows sensitive
-    values in clear)."""
-    binary = shutil.which("terraform")
-    if binary is None or not directory.is_dir():
-        return {}
+    """The string outputs this command uses, from the one reader of `terraform output -json`
+    (`scheduling_tooling.target.terraform_outputs`, which holds no sensitive value); empty when there
+    is no terraform, no directory or no state."""
     try:
-        completed = subprocess.run(  # noqa: S603 - the terraform binary with our own arguments
-            [binary, f"-chdir={directory}", "output", "-json"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        outputs = json.loads(completed.stdout) if completed.returncode == 0 else {}
-    except (OSError, subprocess.TimeoutExpired, json.JSONDecodeError):
+        outputs = stacks.terraform_outputs(directory)
+    except stacks.TargetError:
         return {}
-    if not isinstance(outputs, dict):
-        return {}
-    values = {name: outputs.get(name, {}) for name in TERRAFORM_OUTPUTS}
-    return {
-        name: output["value"]
-        for name, output in values.items()
-        if isinstance(output, dict) and isinstance(output.get("value"), str) and output["value"]
-    }
+    return {name: value for name in TERRAFORM_OUTPUTS if isinstance(value := outputs.get(name), str)}
 
 
 def _redacted(text: str, token: str | None) -> str:

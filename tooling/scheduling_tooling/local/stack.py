@@ -254,9 +254,9 @@ class EmbeddedStack:
 
     def executions_of(self, session_id: str) -> list[dict[str, Any]]:
         """The executions one agent session started (their names end with the session's hash)."""
-        from booking_bridge import execution_name
+        from booking_bridge import session_digest
 
-        suffix = "-" + execution_name(session_id, "0", "x", 0).rsplit("-", 1)[1]
+        suffix = "-" + session_digest(session_id)
         return [e for e in self.executions() if e["name"].endswith(suffix)]
 
     def _state_machine_arn(self) -> str:
