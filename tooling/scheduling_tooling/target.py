@@ -32,6 +32,7 @@ from botocore.exceptions import (
     ClientError,
     CredentialRetrievalError,
     EndpointConnectionError,
+    LoginTokenLoadError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
@@ -56,12 +57,14 @@ _LOCAL_CONFIG = Config(retries={"mode": "standard", "max_attempts": 2}, connect_
 # A Lambda Invoke is not idempotent: a timed-out call is reported, never sent twice.
 _LOCAL_LAMBDA_CONFIG = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=120)
 
-_CREDENTIAL_ERRORS = (
+# botocore's ways of saying "no usable credentials" (smoke uses the same list).
+CREDENTIAL_ERRORS = (
     NoCredentialsError,
     PartialCredentialsError,
     CredentialRetrievalError,
     SSOError,
     TokenRetrievalError,
+    LoginTokenLoadError,
 )
 _REJECTED_CREDENTIALS = {
     "UnrecognizedClientException",
@@ -310,7 +313,7 @@ def explain(error: BaseException, target: Target | None = None) -> str:
     where = f" ({target.describe()})" if target else ""
     if isinstance(error, TargetError):
         return str(error)
-    if isinstance(error, _CREDENTIAL_ERRORS):
+    if isinstance(error, CREDENTIAL_ERRORS):
         return f"no usable AWS credentials{where}: {error} (aws configure / aws sso login / --profile)"
     if isinstance(error, ProfileNotFound):
         return f"unknown AWS profile: {error}"

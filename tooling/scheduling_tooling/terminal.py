@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
@@ -99,3 +101,15 @@ def error(prog: str, text: str) -> None:
 
 def _text(cell: Any) -> str:
     return "" if cell is None else str(cell)
+
+
+def until_stopped() -> threading.Event:
+    """An event set by Ctrl-C or SIGTERM: what a serving command waits on before it stops its servers."""
+    stopping = threading.Event()
+
+    def stop(*_: Any) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    return stopping

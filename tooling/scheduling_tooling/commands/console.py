@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import threading
 import webbrowser
-from typing import Any
 
 from scheduling_tooling import terminal
 from scheduling_tooling.local import discovery
@@ -66,13 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if target is None and args.endpoint:
         terminal.error(PROG, f"no local stack answers at {endpoint} (start one with `scheduling local up`)")
         return 2
-    stopping = threading.Event()
-
-    def stop(*_: Any) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    stopping = terminal.until_stopped()
     if target is not None:
         return _serve_for(target, endpoint, args, out, stopping)
     return _start_stack(endpoint, args, out, stopping)

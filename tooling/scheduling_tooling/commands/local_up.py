@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import threading
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -74,13 +72,7 @@ def run(args: argparse.Namespace) -> int:
         if refusal:
             terminal.error(PROG, refusal)
             return 1
-    stopping = threading.Event()
-
-    def stop(*_: Any) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    stopping = terminal.until_stopped()
     from scheduling_tooling.local.stack import EmbeddedStack
 
     stack = EmbeddedStack(

@@ -30,17 +30,11 @@ import urllib3
 from botocore.config import Config
 from botocore.exceptions import (
     ClientError,
-    CredentialRetrievalError,
     HTTPClientError,
-    LoginTokenLoadError,
-    NoCredentialsError,
     ParamValidationError,
-    PartialCredentialsError,
     ProfileNotFound,
     ReadTimeoutError,
     ResponseStreamingError,
-    SSOError,
-    TokenRetrievalError,
 )
 
 from agent_actions.event_shape import fits
@@ -62,14 +56,6 @@ ENV_AUTH_TOKEN = "PF360_SMOKE_AUTH_TOKEN"
 
 TERRAFORM_OUTPUTS = ("agent_id", "agent_alias_id", "region")
 _AGENT_ID = re.compile(r"[0-9A-Za-z]{1,10}\Z")  # InvokeAgent's agentId and agentAliasId
-_CREDENTIAL_ERRORS = (
-    NoCredentialsError,
-    PartialCredentialsError,
-    CredentialRetrievalError,
-    SSOError,
-    TokenRetrievalError,
-    LoginTokenLoadError,
-)
 _REJECTED_CREDENTIALS = {"unrecognizedclientexception", "invalidsignatureexception", "expiredtokenexception"}
 _PROG = "scheduling smoke"
 
@@ -202,7 +188,7 @@ def _attempt(client: Any, target: Target, step: Step) -> tuple[Turn, str | None]
         _raise_if_fatal(error, target)
         turn.seconds = time.perf_counter() - began
         return turn, _client_error(error)
-    except _CREDENTIAL_ERRORS as error:
+    except stacks.CREDENTIAL_ERRORS as error:
         raise SmokeError(f"AWS credentials unusable: {error}") from None
     except _CUT_OFF as error:
         turn.seconds = time.perf_counter() - began
@@ -296,7 +282,7 @@ def _client(profile: str | None, region: str, timeout: float) -> Any:
             )
     except ProfileNotFound:
         raise SmokeError(f"AWS profile {profile!r} not found in your AWS config; nothing was sent") from None
-    except _CREDENTIAL_ERRORS as error:
+    except stacks.CREDENTIAL_ERRORS as error:
         raise SmokeError(f"AWS credentials unusable: {error}; nothing was sent") from None
     # One attempt per turn: a retried InvokeAgent would be a second customer turn in the same session.
     config = Config(read_timeout=timeout, connect_timeout=10, retries={"total_max_attempts": 1})
