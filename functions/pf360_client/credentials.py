@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Protocol
@@ -62,7 +62,9 @@ class SecretsManagerCredentials:
 
     refreshable = True
 
-    def __init__(self, secret_name: str, max_age: int = 300, *, clock: Any = time.monotonic) -> None:
+    def __init__(
+        self, secret_name: str, max_age: int = 300, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.secret_name = secret_name
         self.max_age = max_age
         self._clock = clock

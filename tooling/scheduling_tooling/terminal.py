@@ -113,3 +113,16 @@ def until_stopped() -> threading.Event:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     return stopping
+
+
+def started(stack: Any, out: Output, prog: str, doing: str) -> bool:
+    """Start `stack` (a local stack) behind a spinner saying `doing`; on a port or socket error, stop
+    what did start and say why in one line."""
+    try:
+        with out.spinner(doing):
+            stack.start()
+    except OSError as problem:
+        stack.stop()
+        error(prog, f"cannot start the local stack: {problem}")
+        return False
+    return True

@@ -111,12 +111,7 @@ def _start_stack(
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     stack = EmbeddedStack(serve_api=True, api_port=urlsplit(endpoint).port or discovery.DEFAULT_PORT)
-    try:
-        with out.spinner("starting a local stack with its console"):
-            stack.start()
-    except OSError as error:
-        stack.stop()
-        terminal.error(PROG, f"cannot start the local stack: {error}")
+    if not terminal.started(stack, out, PROG, "starting a local stack with its console"):
         return 1
     try:
         url = mount(stack, discovery.publish(stack))

@@ -119,23 +119,18 @@ def _conversation(agent: Agent, project: str) -> None:
 
 
 def _timeline(target: Target, session_id: str) -> None:
+    """The session's executions as `scheduling ops show` reads them, one line of states each."""
     from booking_bridge import session_digest
+    from scheduling_tooling.ops import query
+    from scheduling_tooling.ops.timeline import read_timeline
 
-    suffix = session_digest(session_id)
     sfn = target.client("stepfunctions")
-    pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=target.state_machine_arn)
-    executions = [e for page in pages for e in page["executions"] if e["name"].endswith(suffix)]
+    session = query.Filters(digests=frozenset({session_digest(session_id)}))
+    found = query.executions(sfn, target.state_machine_arn, session, limit=None)
     print("\nExecution timeline (what operators see in the execution history):")
-    for execution in sorted(executions, key=lambda e: e["startDate"]):
-        history = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)["events"]
-        first = history[0]["timestamp"]
-        states = [
-            (e["timestamp"], e["stateEnteredEventDetails"]["name"])
-            for e in history
-            if "stateEnteredEventDetails" in e
-        ]
+    for execution in sorted(found.executions, key=lambda e: e["startDate"]):
+        timeline = read_timeline(sfn, execution["executionArn"])
+        first = timeline.steps[0].entered
+        states = (f"{step.state} (+{(step.entered - first).total_seconds():.2f}s)" for step in timeline.steps)
         print(f"  {execution['name']}  {execution['status']}")
-        line = "    " + " → ".join(
-            f"{name} (+{(at - first).total_seconds():.2f}s)" for at, name in states if not name.endswith("?")
-        )
-        print(line)
+        print("    " + " → ".join(states))

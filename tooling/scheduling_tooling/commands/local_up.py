@@ -85,12 +85,7 @@ def run(args: argparse.Namespace) -> int:
         mock_processes=args.mock,
     )
     out = terminal.Output()
-    try:
-        with out.spinner("starting the local stack"):
-            stack.start()
-    except OSError as error:
-        stack.stop()
-        terminal.error(PROG, f"cannot start the local stack: {error}")
+    if not terminal.started(stack, out, PROG, "starting the local stack"):
         return 1
     try:
         endpoint = discovery.publish(stack)
